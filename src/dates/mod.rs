@@ -1,0 +1,5 @@
+//! The temporal tagger: finds date expressions and normalises them (stub).
+
+mod timex;
+
+pub use timex::{ParseTimexError, Season, Timex};
