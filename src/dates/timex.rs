@@ -22,13 +22,11 @@ pub enum Season {
 }
 
 impl Season {
-    const ALL: [(Season, &'static str); 4] = [
-        (Season::Spring, "SP"),
-        (Season::Summer, "SU"),
-        (Season::Fall, "FA"),
-        (Season::Winter, "WI"),
-    ];
+    /// Every season with its TIMEX3 code.
+    const ALL: [(Season, &'static str); 4] =
+        [(Season::Spring, "SP"), (Season::Summer, "SU"), (Season::Fall, "FA"), (Season::Winter, "WI")];
 
+    /// The TIMEX3 code: `SP`, `SU`, `FA` or `WI`.
     fn code(self) -> &'static str {
         Season::ALL.iter().find(|(s, _)| *s == self).map(|(_, c)| *c).unwrap_or("SP")
     }
@@ -94,9 +92,9 @@ impl Timex {
     pub fn year(&self) -> i32 {
         match *self {
             Timex::Day(d) => d.year(),
-            Timex::Week { year, week } => NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon)
-                .map(|d| d.year())
-                .unwrap_or(year),
+            Timex::Week { year, week } => {
+                NaiveDate::from_isoywd_opt(year, week, chrono::Weekday::Mon).map(|d| d.year()).unwrap_or(year)
+            }
             Timex::Month { year, .. }
             | Timex::Quarter { year, .. }
             | Timex::Half { year, .. }
@@ -164,7 +162,9 @@ impl fmt::Display for Timex {
 
 /// Why a string is not a TIMEX3-style value.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not a normalised date value: {0:?} (expected e.g. 2021, 2021-05, 2021-05-09, 2021-Q1, 2021-H2, 2021-W05, 2021-FA)")]
+#[error(
+    "not a normalised date value: {0:?} (expected e.g. 2021, 2021-05, 2021-05-09, 2021-Q1, 2021-H2, 2021-W05, 2021-FA)"
+)]
 pub struct ParseTimexError(pub String);
 
 impl FromStr for Timex {
@@ -193,11 +193,12 @@ impl FromStr for Timex {
         if let Some(h) = rest.strip_prefix('H') {
             return Ok(Timex::Half { year, half: number(h, 1..=2)? });
         }
-        if let Some(w) = rest.strip_prefix('W') {
-            return Ok(Timex::Week { year, week: number(w, 1..=53)? });
-        }
+        // Seasons before weeks: winter's `WI` also starts with `W`.
         if let Some((season, _)) = Season::ALL.iter().find(|(_, code)| *code == rest) {
             return Ok(Timex::Season { year, season: *season });
+        }
+        if let Some(w) = rest.strip_prefix('W') {
+            return Ok(Timex::Week { year, week: number(w, 1..=53)? });
         }
         match rest.split_once('-') {
             None => Ok(Timex::Month { year, month: number(rest, 1..=12)? }),
