@@ -264,32 +264,32 @@ pub struct Triple {
     pub rule: String,
 }
 
-/// Converts byte offsets of one text to Unicode code-point offsets.
-pub struct CharOffsets<'a> {
-    text: &'a str,
+/// Converts between byte offsets and Unicode code-point offsets of one text,
+/// in logarithmic time per conversion.
+pub struct CharOffsets {
+    /// Byte offset of every char, plus the text length at the end.
+    starts: Vec<usize>,
 }
 
-impl<'a> CharOffsets<'a> {
+impl CharOffsets {
     /// Prepares conversions for `text`.
-    pub fn new(text: &'a str) -> Self {
-        CharOffsets { text }
+    pub fn new(text: &str) -> Self {
+        let mut starts: Vec<usize> = text.char_indices().map(|(b, _)| b).collect();
+        starts.push(text.len());
+        CharOffsets { starts }
     }
 
-    /// The code-point offset of byte offset `byte` (which must be a char boundary).
+    /// The code-point offset of byte offset `byte` (rounded down to a char boundary).
     pub fn char_offset(&self, byte: usize) -> usize {
-        self.text[..byte].chars().count()
+        match self.starts.binary_search(&byte) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
     }
 
     /// The byte offset of code-point offset `chars`, or `None` past the end.
     pub fn byte_offset(&self, chars: usize) -> Option<usize> {
-        if chars == 0 {
-            return Some(0);
-        }
-        self.text
-            .char_indices()
-            .nth(chars)
-            .map(|(b, _)| b)
-            .or_else(|| (self.text.chars().count() == chars).then_some(self.text.len()))
+        self.starts.get(chars).copied()
     }
 }
 

@@ -17,3 +17,11 @@ pub mod ner;
 pub mod read;
 pub mod relate;
 pub mod text;
+pub mod pipeline;
+
+use std::path::PathBuf;
+
+/// The directory of the model shipped with cyberie.
+pub fn bundled_model_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("models").join("cyberie-ner-minilm")
+}

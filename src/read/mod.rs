@@ -1,1 +1,214 @@
-//! (stub)
+//! Reading articles: text files, directories of them, JSON Lines (plain or
+//! gzipped) and standard input, lazily, one [`Record`] at a time.
+//!
+//! A document that cannot be read becomes a [`ReadError`] naming its source,
+//! line and reason; reading always goes on with the next one.
+
+mod jsonl;
+mod textfile;
+
+use std::fmt;
+use std::fs::File;
+use std::io::{self, BufReader};
+use std::path::{Path, PathBuf};
+
+use flate2::read::MultiGzDecoder;
+
+use crate::doc::Article;
+
+pub use jsonl::JsonlReader;
+
+/// One input named on the command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A `.txt` file, a directory of them, or a JSON Lines file (`.jsonl`, `.json`, `.jsonl.gz`).
+    Path(PathBuf),
+    /// JSON Lines on standard input (`-`).
+    Stdin,
+}
+
+impl Input {
+    /// `-` is standard input; anything else a path.
+    pub fn parse(arg: &str) -> Input {
+        if arg == "-" { Input::Stdin } else { Input::Path(PathBuf::from(arg)) }
+    }
+}
+
+/// Why a document could not be read; it is skipped and counted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadError {
+    /// The file (or `<stdin>`) the document came from.
+    pub source: String,
+    /// The line, for JSON Lines input.
+    pub line: Option<usize>,
+    /// The document id, when it was known.
+    pub doc_id: Option<String>,
+    /// What was wrong, in words.
+    pub reason: String,
+}
+
+impl fmt::Display for ReadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.source)?;
+        if let Some(line) = self.line {
+            write!(f, ":{line}")?;
+        }
+        if let Some(id) = &self.doc_id {
+            write!(f, " ({id})")?;
+        }
+        write!(f, ": {}", self.reason)
+    }
+}
+
+impl std::error::Error for ReadError {}
+
+/// What a reader yields for each document.
+pub type Record = Result<Article, ReadError>;
+
+/// An input that cannot be opened at all (a usage error, not a bad document).
+#[derive(Debug, thiserror::Error)]
+pub enum InputError {
+    /// The path does not exist or cannot be read.
+    #[error("cannot read input {path}: {source}")]
+    Unreadable {
+        /// The path as given.
+        path: String,
+        /// The I/O error.
+        source: io::Error,
+    },
+}
+
+/// Checks that every input exists before any work starts, and lists the
+/// documents each one holds: a directory expands to its `.txt` files,
+/// recursively, in sorted order.
+pub fn expand(inputs: &[Input]) -> Result<Vec<Source>, InputError> {
+    let mut sources = Vec::new();
+    for input in inputs {
+        match input {
+            Input::Stdin => sources.push(Source::Stdin),
+            Input::Path(path) => {
+                let meta = std::fs::metadata(path).map_err(|source| InputError::Unreadable {
+                    path: path.display().to_string(),
+                    source,
+                })?;
+                if meta.is_dir() {
+                    let mut files = Vec::new();
+                    collect_text_files(path, &mut files).map_err(|source| InputError::Unreadable {
+                        path: path.display().to_string(),
+                        source,
+                    })?;
+                    files.sort();
+                    sources.extend(files.into_iter().map(Source::TextFile));
+                } else if is_jsonl(path) {
+                    sources.push(Source::JsonlFile(path.clone()));
+                } else {
+                    sources.push(Source::TextFile(path.clone()));
+                }
+            }
+        }
+    }
+    Ok(sources)
+}
+
+/// One place documents come from, after [`expand`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// One article in a text file.
+    TextFile(PathBuf),
+    /// Many articles in a JSON Lines file (maybe gzipped).
+    JsonlFile(PathBuf),
+    /// Many articles as JSON Lines on standard input.
+    Stdin,
+}
+
+/// Reads every document of `sources`, lazily, in order.
+pub fn read_all(sources: Vec<Source>) -> impl Iterator<Item = Record> {
+    sources.into_iter().flat_map(|source| -> Box<dyn Iterator<Item = Record>> {
+        match source {
+            Source::TextFile(path) => Box::new(std::iter::once(textfile::read_text_file(&path))),
+            Source::JsonlFile(path) => match open_jsonl(&path) {
+                Ok(reader) => Box::new(JsonlReader::new(reader, path.display().to_string())),
+                Err(e) => Box::new(std::iter::once(Err(ReadError {
+                    source: path.display().to_string(),
+                    line: None,
+                    doc_id: None,
+                    reason: format!("cannot open: {e}"),
+                }))),
+            },
+            Source::Stdin => Box::new(JsonlReader::new(BufReader::new(io::stdin()), "<stdin>".to_string())),
+        }
+    })
+}
+
+/// True for `.jsonl`, `.json`, `.ndjson` and their `.gz` forms.
+fn is_jsonl(path: &Path) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("").to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    [".jsonl", ".json", ".ndjson"].iter().any(|ext| name.ends_with(ext))
+}
+
+fn open_jsonl(path: &Path) -> io::Result<Box<dyn io::BufRead + Send>> {
+    let file = File::open(path)?;
+    let gz = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz"));
+    Ok(if gz { Box::new(BufReader::new(MultiGzDecoder::new(file))) } else { Box::new(BufReader::new(file)) })
+}
+
+fn collect_text_files(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            collect_text_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt")) {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    #[test]
+    fn directories_expand_to_sorted_text_files_recursively() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        for name in ["b.txt", "a.txt", "sub/c.txt", "notes.md"] {
+            std::fs::write(dir.path().join(name), "Hackers struck.").unwrap();
+        }
+        let sources = expand(&[Input::Path(dir.path().to_path_buf())]).unwrap();
+        let names: Vec<_> = sources
+            .iter()
+            .map(|s| match s {
+                Source::TextFile(p) => p.strip_prefix(dir.path()).unwrap().display().to_string(),
+                other => panic!("unexpected {other:?}"),
+            })
+            .collect();
+        assert_eq!(names, ["a.txt", "b.txt", "sub/c.txt"]);
+    }
+
+    #[test]
+    fn missing_input_is_an_error_before_reading() {
+        let err = expand(&[Input::Path("no/such/file.txt".into())]).unwrap_err();
+        assert!(err.to_string().contains("no/such/file.txt"), "{err}");
+    }
+
+    #[test]
+    fn reads_gzipped_jsonl() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("news.jsonl.gz");
+        let mut gz = flate2::write::GzEncoder::new(File::create(&path).unwrap(), flate2::Compression::fast());
+        writeln!(gz, r#"{{"id": "a", "text": "Hackers struck."}}"#).unwrap();
+        gz.finish().unwrap();
+        let records: Vec<_> = read_all(expand(&[Input::Path(path)]).unwrap()).collect();
+        assert_eq!(records.len(), 1);
+        assert_eq!(records[0].as_ref().unwrap().id, "a");
+    }
+
+    #[test]
+    fn dash_means_stdin() {
+        assert_eq!(Input::parse("-"), Input::Stdin);
+        assert_eq!(Input::parse("x.txt"), Input::Path("x.txt".into()));
+    }
+}

@@ -1,0 +1,40 @@
+# The two commands of README.md:
+#   make run    set up what is missing, build, extract triples from the bundled corpus, score them
+#   make test   set up what is missing, run the whole test suite (and lints)
+# Set-up means: a project-local virtualenv .venv/ with PyPI's torch==2.4.0, whose
+# libtorch the Rust build links against (see .cargo/config.toml and build.rs).
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+CARGO ?= cargo
+BIN := target/release/cyberie
+OUT := out
+
+.PHONY: all setup build run test lint model bench clean
+
+all: build
+
+setup: .venv/.requirements-installed
+
+.venv/.requirements-installed: scripts/requirements.txt scripts/setup-venv.sh
+	bash scripts/setup-venv.sh
+
+build: setup
+	$(CARGO) build --release
+
+run: build
+	@mkdir -p $(OUT)
+	$(BIN) extract corpus/articles.jsonl -o $(OUT)/corpus.csv
+	$(BIN) evaluate --gold evaluation/gold/corpus.jsonl --pred $(OUT)/corpus.csv --articles corpus/articles.jsonl
+
+test: setup
+	$(CARGO) test --release
+	$(CARGO) fmt --check
+	$(CARGO) clippy --release --all-targets -- -D warnings
+
+model: setup
+	bash models/train/build.sh
+
+clean:
+	rm -rf $(OUT)
+	$(CARGO) clean

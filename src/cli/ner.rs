@@ -1,0 +1,114 @@
+//! `cyberie ner`: the entities and dates the pipeline sees, for inspection.
+
+use std::fs::File;
+use std::io::{self, BufWriter, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::Args;
+use serde::Serialize;
+
+use cyberie::doc::{CharOffsets, Doc, Label};
+use cyberie::pipeline::{Outcome, Pipeline, PipelineConfig};
+use cyberie::read;
+
+use super::extract::usage_error;
+use super::summary::RunReport;
+use super::{InputArgs, EXIT_OK, EXIT_SKIPPED};
+
+/// Arguments of `cyberie ner`.
+///
+/// Prints one JSON object per entity: {"doc_id", "start", "end", "label",
+/// "score", "text"}, with start/end in Unicode code points (end exclusive) and
+/// label PER, ORG, LOC, MISC (from the model) or DATE (from the temporal
+/// tagger, with its normalised "value" when known).
+#[derive(Args, Debug)]
+pub struct NerArgs {
+    #[command(flatten)]
+    input: InputArgs,
+
+    /// Output file [default: standard output].
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<PathBuf>,
+}
+
+/// One line of `ner` output.
+#[derive(Serialize)]
+struct EntityLine<'a> {
+    doc_id: &'a str,
+    start: usize,
+    end: usize,
+    label: Label,
+    score: f32,
+    text: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    value: Option<String>,
+}
+
+/// Runs `ner`.
+pub fn run(args: NerArgs) -> anyhow::Result<ExitCode> {
+    let sources = match read::expand(&args.input.inputs.iter().map(|i| read::Input::parse(i)).collect::<Vec<_>>()) {
+        Ok(sources) => sources,
+        Err(e) => return usage_error(e),
+    };
+    args.input.configure_threads();
+    let mut config = PipelineConfig::new(args.input.model_dir());
+    config.default_published = args.input.date;
+    config.ner.batch_size = args.input.batch_size;
+    let pipeline = match Pipeline::new(config) {
+        Ok(p) => p,
+        Err(e) => return usage_error(e),
+    };
+    let output_name = args.output.as_ref().map_or("standard output".to_string(), |p| p.display().to_string());
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => Box::new(BufWriter::new(File::create(path).with_context(|| format!("cannot create {output_name}"))?)),
+        None => Box::new(BufWriter::new(io::stdout())),
+    };
+    let mut report = RunReport::start(args.input.quiet);
+    let mut result = Ok(());
+    pipeline.run(read::read_all(sources), |outcome| match outcome {
+        Outcome::Done { doc, .. } => {
+            if result.is_ok() {
+                result = write_doc(&mut out, &doc).map(|n| report.processed(doc.article.text.split_whitespace().count(), n));
+            }
+        }
+        Outcome::Skipped(error) => report.skip(error),
+    });
+    result.and_then(|_| out.flush()).with_context(|| format!("cannot write {output_name}"))?;
+    report.finish("entities", &output_name);
+    Ok(ExitCode::from(if report.skipped.is_empty() { EXIT_OK } else { EXIT_SKIPPED }))
+}
+
+/// Writes a document's entities and dates in text order; returns how many.
+fn write_doc(out: &mut dyn Write, doc: &Doc) -> io::Result<usize> {
+    let offsets = CharOffsets::new(&doc.article.text);
+    let mut lines: Vec<EntityLine> = doc
+        .entities
+        .iter()
+        .map(|e| EntityLine {
+            doc_id: &doc.article.id,
+            start: offsets.char_offset(e.span.start),
+            end: offsets.char_offset(e.span.end),
+            label: e.label,
+            score: (e.score * 1000.0).round() / 1000.0,
+            text: &e.text,
+            value: None,
+        })
+        .chain(doc.dates.iter().map(|d| EntityLine {
+            doc_id: &doc.article.id,
+            start: offsets.char_offset(d.span.start),
+            end: offsets.char_offset(d.span.end),
+            label: Label::Date,
+            score: 1.0,
+            text: &d.text,
+            value: d.value.map(|v| v.to_string()),
+        }))
+        .collect();
+    lines.sort_by_key(|l| (l.start, l.end));
+    for line in &lines {
+        serde_json::to_writer(&mut *out, line)?;
+        out.write_all(b"\n")?;
+    }
+    Ok(lines.len())
+}

@@ -1,0 +1,44 @@
+//! The transformer itself: rust-bert's token-classification models for the
+//! BERT, DistilBERT and RoBERTa families behind one type.
+
+use rust_bert::bert::BertForTokenClassification;
+use rust_bert::distilbert::DistilBertForTokenClassification;
+use rust_bert::roberta::RobertaForTokenClassification;
+use tch::{nn::VarStore, Kind, Tensor};
+
+use super::batch::Inputs;
+
+/// A loaded token-classification network and the variables it owns.
+pub struct Encoder {
+    network: Network,
+    /// Owns the weights the network's layers point into.
+    _vars: VarStore,
+}
+
+/// The supported architectures.
+pub enum Network {
+    /// BERT, MiniLM and other BERT-layout models.
+    Bert(BertForTokenClassification),
+    /// DistilBERT.
+    DistilBert(DistilBertForTokenClassification),
+    /// RoBERTa (and XLM-R style models in the same layout).
+    Roberta(RobertaForTokenClassification),
+}
+
+impl Encoder {
+    /// Wraps a network whose weights live in `vars`.
+    pub fn new(network: Network, vars: VarStore) -> Self {
+        Encoder { network, _vars: vars }
+    }
+
+    /// Label probabilities for every token, `[batch, length, labels]`.
+    pub fn probabilities(&self, inputs: &Inputs) -> Result<Tensor, String> {
+        let (ids, mask) = (Some(&inputs.ids), Some(&inputs.mask));
+        let logits = match &self.network {
+            Network::Bert(m) => m.forward_t(ids, mask, None, None, None, false).logits,
+            Network::DistilBert(m) => m.forward_t(ids, mask, None, false).map_err(|e| e.to_string())?.logits,
+            Network::Roberta(m) => m.forward_t(ids, mask, None, None, None, false).logits,
+        };
+        Ok(logits.softmax(-1, Kind::Float))
+    }
+}
