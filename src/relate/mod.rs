@@ -1,8 +1,264 @@
 //! Relations: from a document's entities and dates to attacker–victim–date triples.
+//!
+//! For every sentence: find participant [`mentions`] and attack [`cues`]; read
+//! each cue's attacker and victim with the [`roles`] rules; weigh [`hedges`]
+//! (negation drops a reading, speculation lowers it); fill a missing or
+//! anaphoric role from the rest of the article ([`coref`]); attach a date
+//! ([`timing`]). Readings of the same (attacker, victim) pair merge into one
+//! triple that keeps the best evidence. Every rule table is in `src/lexicon/`.
 
-use crate::doc::{Doc, Triple};
+mod coref;
+mod cues;
+mod gazetteer;
+mod hedges;
+mod lexicon;
+mod mentions;
+mod roles;
+mod timing;
 
-/// Finds the attacks `doc` reports.
-pub fn extract(_doc: &Doc) -> Vec<Triple> {
-    Vec::new()
+use std::collections::{HashMap, HashSet};
+
+use crate::doc::{ArgKind, Argument, Doc, Triple};
+
+use coref::{alias_map, earlier, is_named};
+use cues::{find_cues, Cue};
+use lexicon::CueClass;
+use mentions::{find_mentions, sentence_words, Mention, Reference, SentenceWords};
+use roles::Reading;
+
+/// Triples below this confidence are not reported.
+pub const MIN_CONFIDENCE: f32 = 0.4;
+/// At most this many triples per article (the strongest).
+pub const MAX_TRIPLES: usize = 5;
+/// Confidence factor for a role filled from outside the cue's clause.
+const FILLED_ROLE: f32 = 0.75;
+
+/// One cue's reading, located in the document.
+struct Found {
+    sentence: usize,
+    cue: Cue,
+    reading: Reading,
+    confidence: f32,
+    hedge: Option<&'static str>,
 }
+
+/// Finds the attacks `doc` reports, strongest first.
+pub fn extract(doc: &Doc) -> Vec<Triple> {
+    let sentences = sentence_words(doc);
+    let mentions = find_mentions(doc, &sentences);
+    let found = read_cues(&sentences, &mentions);
+    let aliases = alias_map(&mentions, &doc.article.text);
+    let context = Context { doc, sentences: &sentences, mentions: &mentions, found: &found, aliases: &aliases };
+    let mut triples: Vec<Triple> = found.iter().filter_map(|f| context.triple(f)).collect();
+    merge(&mut triples);
+    triples
+}
+
+/// Reads every cue of every sentence.
+fn read_cues(sentences: &[SentenceWords], mentions: &[Vec<Mention>]) -> Vec<Found> {
+    let mut found = Vec::new();
+    for (s, sentence) in sentences.iter().enumerate() {
+        let cues = find_cues(sentence, &mentions[s]);
+        let mut consumed = HashSet::new();
+        for i in 0..cues.len() {
+            if consumed.contains(&i) {
+                continue;
+            }
+            let Some(reading) = roles::read(sentence, &mentions[s], &cues, i) else { continue };
+            if let Some(j) = reading.consumed {
+                consumed.insert(j);
+            }
+            let clause = roles::clause_start(sentence, cues[i].start);
+            let (factor, hedge) = hedges::factor(&sentence.lower, clause, cues[i].start, cues[i].form.class == CueClass::Noun);
+            if factor == 0.0 {
+                continue;
+            }
+            let confidence = reading.confidence * factor;
+            found.push(Found { sentence: s, cue: cues[i], reading, confidence, hedge });
+        }
+    }
+    found
+}
+
+/// What the resolution of roles needs to see.
+struct Context<'a> {
+    doc: &'a Doc,
+    sentences: &'a [SentenceWords],
+    mentions: &'a [Vec<Mention>],
+    found: &'a [Found],
+    aliases: &'a HashMap<String, String>,
+}
+
+/// A resolved role: the participant and the mention it was read from.
+struct Role<'a> {
+    participant: &'a Mention,
+    mention: &'a Mention,
+    filled: bool,
+}
+
+impl<'a> Context<'a> {
+    /// Turns one reading into a triple, or `None` when a role stays unknown.
+    fn triple(&self, f: &Found) -> Option<Triple> {
+        let here = &self.mentions[f.sentence];
+        let attacker = self.attacker(f, f.reading.attacker.map(|i| &here[i]))?;
+        let victim = self.victim(f.reading.victim.map(|i| &here[i]), attacker.participant)?;
+        let attacker_arg = self.argument(&attacker);
+        let victim_arg = self.argument(&victim);
+        if attacker_arg.text.eq_ignore_ascii_case(&victim_arg.text) {
+            return None;
+        }
+        let mut confidence = f.confidence;
+        for role in [&attacker, &victim] {
+            if role.filled {
+                confidence *= FILLED_ROLE;
+            }
+            confidence *= role.participant.score.sqrt();
+        }
+        let chosen = timing::choose(&self.doc.dates, self.sentences, f.sentence, f.cue.start);
+        let mut evidence_sentences = vec![f.sentence, attacker.mention.sentence, victim.mention.sentence];
+        if let Some(c) = &chosen {
+            evidence_sentences.push(c.sentence);
+        }
+        evidence_sentences.sort_unstable();
+        evidence_sentences.dedup();
+        let evidence =
+            evidence_sentences.iter().map(|&s| self.doc.text(self.sentences[s].span)).collect::<Vec<_>>().join(" ");
+        let mut rule = format!("{}:{}", f.reading.rule, f.cue.form.name);
+        if attacker.filled {
+            rule.push_str("+attacker-from-context");
+        }
+        if victim.filled {
+            rule.push_str("+victim-from-context");
+        }
+        if let Some(hedge) = f.hedge {
+            rule.push_str(&format!("+{hedge}"));
+        }
+        Some(Triple {
+            doc_id: self.doc.article.id.clone(),
+            attacker: attacker_arg,
+            victim: victim_arg,
+            date: chosen.map(|c| c.date.clone()),
+            confidence: confidence.clamp(0.0, 1.0),
+            evidence,
+            rule,
+        })
+    }
+
+    /// The output argument for a role: the participant's canonical name (alias
+    /// groups merged), read from the mention in the cue's sentence.
+    fn argument(&self, role: &Role) -> Argument {
+        let name = &role.participant.canonical;
+        let text = self.aliases.get(name).unwrap_or(name).clone();
+        Argument { text, kind: role.participant.kind, span: role.mention.span }
+    }
+
+    /// Resolves the attacker: a name stands; an unnamed or anaphoric attacker
+    /// becomes the nearest named attacker of the article when there is one; a
+    /// missing attacker is taken from the sentence or the article.
+    fn attacker(&self, f: &Found, read: Option<&'a Mention>) -> Option<Role<'a>> {
+        if let Some(m) = read {
+            if is_named(m) {
+                return Some(Role { participant: m, mention: m, filled: false });
+            }
+            if let Some(named) = self.named_attacker(f.sentence) {
+                return Some(Role { participant: named, mention: m, filled: false });
+            }
+            if m.kind == ArgKind::Unnamed && m.reference == Reference::Anaphor && has_content(m) {
+                return Some(Role { participant: m, mention: m, filled: false });
+            }
+            // "they": the nearest earlier unnamed attacker phrase.
+            return earlier(self.mentions, m.sentence, m.words.start, 3)
+                .find(|a| a.attacker_ok && !a.victim_ok && has_content(a))
+                .map(|a| Role { participant: a, mention: m, filled: false });
+        }
+        let in_sentence = self.mentions[f.sentence].iter().find(|m| m.attacker_ok && !m.victim_ok);
+        if let Some(m) = in_sentence {
+            let participant = if is_named(m) { m } else { self.named_attacker(f.sentence).unwrap_or(m) };
+            return Some(Role { participant, mention: m, filled: true });
+        }
+        if let Some(named) = self.named_attacker(f.sentence) {
+            return Some(Role { participant: named, mention: named, filled: true });
+        }
+        earlier(self.mentions, f.sentence, 0, 2)
+            .find(|a| a.attacker_ok && !a.victim_ok && has_content(a))
+            .map(|a| Role { participant: a, mention: a, filled: true })
+    }
+
+    /// The named attacker nearest before (else after) sentence `s` among the
+    /// readings, else the article's most mentioned threat actor.
+    fn named_attacker(&self, s: usize) -> Option<&'a Mention> {
+        let named_readings = self.found.iter().filter_map(|f| {
+            let m = &self.mentions[f.sentence][f.reading.attacker?];
+            is_named(m).then_some((f.sentence, m))
+        });
+        let nearest = named_readings
+            .min_by_key(|(sentence, _)| if *sentence <= s { (0, s - sentence) } else { (1, sentence - s) })
+            .map(|(_, m)| m);
+        nearest.or_else(|| {
+            let mut counts: HashMap<&str, (usize, &Mention)> = HashMap::new();
+            for m in self.mentions.iter().flatten().filter(|m| m.kind == ArgKind::ThreatActor) {
+                counts.entry(&m.canonical).or_insert((0, m)).0 += 1;
+            }
+            counts.into_values().max_by_key(|(n, m)| (*n, std::cmp::Reverse(m.span.start))).map(|(_, m)| m)
+        })
+    }
+
+    /// Resolves the victim: a name or unnamed group stands; "it", "the
+    /// company", "its systems" become the nearest earlier fitting name.
+    fn victim(&self, read: Option<&'a Mention>, attacker: &Mention) -> Option<Role<'a>> {
+        let m = read?;
+        let possessive = m.kind == ArgKind::Unnamed && self.starts_with_possessive(m);
+        if m.reference == Reference::Itself && !possessive {
+            return Some(Role { participant: m, mention: m, filled: false });
+        }
+        let antecedent = earlier(self.mentions, m.sentence, m.words.start, 3).find(|a| {
+            is_named(a)
+                && a.victim_ok
+                && a.canonical != attacker.canonical
+                && matches!(a.kind, ArgKind::Organization | ArgKind::Country | ArgKind::Location | ArgKind::Person)
+        });
+        match antecedent {
+            Some(a) => Some(Role { participant: a, mention: m, filled: false }),
+            None if has_content(m) => Some(Role { participant: m, mention: m, filled: false }),
+            None => None,
+        }
+    }
+
+    fn starts_with_possessive(&self, m: &Mention) -> bool {
+        let first = &self.sentences[m.sentence].lower[m.words.start];
+        first == "its" || first == "their"
+    }
+}
+
+/// True when an unnamed mention has a content word ("the company", not "it").
+fn has_content(m: &Mention) -> bool {
+    let lower = m.canonical.to_lowercase();
+    !["it", "they", "he", "she", "them", "its", "their"].contains(&lower.as_str())
+}
+
+/// Merges triples of the same (attacker, victim) pair, keeping the most
+/// confident reading (and a date from another reading when it has none), then
+/// keeps the strongest few above the threshold.
+fn merge(triples: &mut Vec<Triple>) {
+    let mut merged: Vec<Triple> = Vec::new();
+    for t in triples.drain(..) {
+        let key = |x: &Triple| (x.attacker.text.to_lowercase(), x.victim.text.to_lowercase());
+        match merged.iter_mut().find(|m| key(m) == key(&t)) {
+            Some(existing) => {
+                let date = existing.date.clone().or_else(|| t.date.clone());
+                if t.confidence > existing.confidence {
+                    *existing = t;
+                }
+                existing.date = existing.date.clone().or(date);
+            }
+            None => merged.push(t),
+        }
+    }
+    merged.retain(|t| t.confidence >= MIN_CONFIDENCE);
+    merged.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    merged.truncate(MAX_TRIPLES);
+    *triples = merged;
+}
+
+#[cfg(test)]
+mod tests;

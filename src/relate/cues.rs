@@ -1,0 +1,89 @@
+//! Finding attack cues in a sentence: the longest cue form at each word, left
+//! to right, skipping words inside participant mentions ("Hacking Team",
+//! "a hacking group") and adjectival participles ("the hacked accounts").
+
+use super::lexicon::{CueClass, CueForm, TABLES};
+use super::mentions::{Mention, SentenceWords};
+
+/// A cue found in a sentence.
+#[derive(Debug, Clone, Copy)]
+pub struct Cue {
+    /// First word.
+    pub start: usize,
+    /// One past the last word.
+    pub end: usize,
+    /// The matched form.
+    pub form: &'static CueForm,
+}
+
+/// The cues of one sentence, in order, not overlapping.
+pub fn find_cues(sentence: &SentenceWords, mentions: &[Mention]) -> Vec<Cue> {
+    let mut cues = Vec::new();
+    let mut i = 0;
+    while i < sentence.lower.len() {
+        let inside_mention = mentions.iter().any(|m| m.words.contains(&i));
+        let form = if inside_mention { None } else { best_form(sentence, i) };
+        match form {
+            Some(form) => {
+                cues.push(Cue { start: i, end: i + form.words.len(), form });
+                i += form.words.len();
+            }
+            _ => i += 1,
+        }
+    }
+    cues
+}
+
+/// The longest cue form at word `i`. Where a form is both verb and noun
+/// ("attack", "breach"), a determiner, possessive or modifier before it, or
+/// "on"/"against"/"of" after it, makes it the noun.
+fn best_form(sentence: &SentenceWords, i: usize) -> Option<&'static CueForm> {
+    let mut matching = TABLES.cues.iter().filter(|c| sentence.lower[i..].starts_with(&c.words));
+    let first = matching.next()?;
+    let longest: Vec<&CueForm> =
+        std::iter::once(first).chain(matching.filter(|c| c.words.len() == first.words.len())).collect();
+    let previous = if i > 0 { sentence.lower[i - 1].as_str() } else { "" };
+    let next = sentence.lower.get(i + first.words.len()).map_or("", String::as_str);
+    let noun_context = previous == "'s"
+        || TABLES.is_role_word("determiner", previous)
+        || TABLES.is_role_word("modifier", previous)
+        || ["on", "against", "of"].contains(&next);
+    let preferred = longest.iter().find(|c| (c.class == CueClass::Noun) == noun_context).or(longest.first())?;
+    (!is_adjectival(sentence, i, preferred)).then_some(*preferred)
+}
+
+/// A verb form right after a determiner is an adjective ("the hacked server").
+fn is_adjectival(sentence: &SentenceWords, i: usize, form: &CueForm) -> bool {
+    form.class == CueClass::Verb
+        && i > 0
+        && ["the", "a", "an", "its", "their", "his", "her", "our", "your", "some", "many", "newly", "recently"]
+            .contains(&sentence.lower[i - 1].as_str())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::Span;
+
+    fn sentence(text: &str) -> SentenceWords {
+        let words = crate::text::split_words(text, Span::new(0, text.len()));
+        let lower = words.iter().map(|w| text[w.range()].to_lowercase()).collect();
+        SentenceWords { span: Span::new(0, text.len()), words, lower }
+    }
+
+    fn cues(text: &str) -> Vec<&'static str> {
+        find_cues(&sentence(text), &[]).into_iter().map(|c| c.form.name).collect()
+    }
+
+    #[test]
+    fn finds_longest_forms() {
+        assert_eq!(cues("North Korea broke into the network"), ["break into"]);
+        assert_eq!(cues("LockBit claimed responsibility for the ransomware attack"), ["claim responsibility", "attack"]);
+        assert_eq!(cues("Hackers gained access to its servers"), ["gain access to"]);
+    }
+
+    #[test]
+    fn skips_adjectival_participles() {
+        assert!(cues("They sold the hacked accounts").is_empty());
+    }
+}

@@ -1,0 +1,356 @@
+//! Participant mentions: everything in a sentence that could be an attacker or
+//! a victim, with its kind and canonical name.
+//!
+//! Mentions come from four places, merged so that they do not overlap:
+//! the gazetteers (threat actors, countries with their demonyms and capitals),
+//! the NER entities, unnamed phrases ("a ransomware gang", "customers"), and
+//! pronouns or definite descriptions ("they", "the company") to be resolved
+//! later. A demonym or actor name directly before an attacker noun absorbs it:
+//! "North Korean hackers" is one mention of North Korea.
+
+use std::ops::Range;
+
+use crate::doc::{ArgKind, Doc, Label, Span};
+use crate::text::split_words;
+
+use super::gazetteer::find_names;
+use super::lexicon::TABLES;
+
+/// One sentence, split into words.
+#[derive(Debug, Clone)]
+pub struct SentenceWords {
+    /// The sentence span.
+    pub span: Span,
+    /// Word spans.
+    pub words: Vec<Span>,
+    /// The words, lowercase.
+    pub lower: Vec<String>,
+}
+
+/// What a mention may stand for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reference {
+    /// A name (or an unnamed phrase that is its own referent).
+    Itself,
+    /// A pronoun or definite description standing for an earlier participant.
+    Anaphor,
+}
+
+/// A possible participant.
+#[derive(Debug, Clone)]
+pub struct Mention {
+    /// Index of the sentence.
+    pub sentence: usize,
+    /// Word indices within the sentence.
+    pub words: Range<usize>,
+    /// Bytes in the article.
+    pub span: Span,
+    /// What kind of participant it is.
+    pub kind: ArgKind,
+    /// The name written to the output.
+    pub canonical: String,
+    /// May be an attacker.
+    pub attacker_ok: bool,
+    /// May be a victim.
+    pub victim_ok: bool,
+    /// Whether it must be resolved to an antecedent.
+    pub reference: Reference,
+    /// Confidence in the mention itself (the NER score, 1 for lexicon matches).
+    pub score: f32,
+}
+
+/// Splits the document's sentences into words.
+pub fn sentence_words(doc: &Doc) -> Vec<SentenceWords> {
+    doc.sentences
+        .iter()
+        .map(|&span| {
+            let words = split_words(&doc.article.text, span);
+            let lower = words.iter().map(|w| normalise_word(&doc.article.text[w.range()])).collect();
+            SentenceWords { span, words, lower }
+        })
+        .collect()
+}
+
+/// Lowercases a word and straightens curly apostrophes.
+fn normalise_word(word: &str) -> String {
+    word.to_lowercase().replace('’', "'")
+}
+
+/// A named candidate before it is placed in a sentence.
+struct Candidate {
+    span: Span,
+    kind: ArgKind,
+    canonical: String,
+    score: f32,
+    /// A demonym ("Russian"): a modifier unless it heads its phrase.
+    demonym: bool,
+    /// A capital or other metonym ("Pyongyang").
+    metonym: bool,
+}
+
+/// All mentions of the document, per sentence, in word order.
+pub fn find_mentions(doc: &Doc, sentences: &[SentenceWords]) -> Vec<Vec<Mention>> {
+    let text = &doc.article.text;
+    let candidates = named_candidates(doc);
+    let mut out: Vec<Vec<Mention>> = vec![Vec::new(); sentences.len()];
+    let mut next = 0;
+    for candidate in candidates {
+        while next < sentences.len() && sentences[next].span.end <= candidate.span.start {
+            next += 1;
+        }
+        let Some(sentence) = sentences.get(next).filter(|s| s.span.contains(candidate.span)) else { continue };
+        let first = sentence.words.iter().position(|w| w.end > candidate.span.start);
+        let last = sentence.words.iter().rposition(|w| w.start < candidate.span.end);
+        let (Some(first), Some(last)) = (first, last) else { continue };
+        out[next].push(place_named(sentence, next, first..last + 1, candidate, text));
+    }
+    for (index, sentence) in sentences.iter().enumerate() {
+        let mut mentions = std::mem::take(&mut out[index]);
+        add_unnamed(sentence, index, text, &mut mentions);
+        mentions.sort_by_key(|m| m.words.start);
+        out[index] = mentions;
+    }
+    out
+}
+
+/// Gazetteer names and NER entities, merged: where they overlap, the longer
+/// span wins, and the gazetteer wins a tie.
+fn named_candidates(doc: &Doc) -> Vec<Candidate> {
+    let text = &doc.article.text;
+    let mut candidates: Vec<Candidate> = find_names(text)
+        .into_iter()
+        .map(|(span, named)| {
+            let surface = &text[span.range()];
+            Candidate {
+                span,
+                kind: if named.is_actor { ArgKind::ThreatActor } else { ArgKind::Country },
+                canonical: named.canonical.to_string(),
+                score: 1.0,
+                demonym: !named.is_actor && !named.metonym && is_demonym(surface, named.canonical),
+                metonym: named.metonym,
+            }
+        })
+        .collect();
+    for entity in &doc.entities {
+        if entity.label == Label::Date {
+            continue;
+        }
+        let covered = candidates.iter().any(|c| c.span.overlaps(entity.span) && c.span.len() >= entity.span.len());
+        if covered {
+            continue;
+        }
+        candidates.retain(|c| !c.span.overlaps(entity.span));
+        let name = trim_name(&entity.text);
+        let kind = match entity.label {
+            Label::Person => ArgKind::Person,
+            Label::Organization => ArgKind::Organization,
+            Label::Location if TABLES.countries.contains(name) => ArgKind::Country,
+            Label::Location => ArgKind::Location,
+            _ => ArgKind::Misc,
+        };
+        candidates.push(Candidate {
+            span: entity.span,
+            kind,
+            canonical: name.to_string(),
+            score: entity.score,
+            demonym: false,
+            metonym: false,
+        });
+    }
+    candidates.sort_by_key(|c| c.span.start);
+    candidates
+}
+
+/// Drops a leading "the" and surrounding punctuation from an entity's text.
+fn trim_name(name: &str) -> &str {
+    let name = name.trim_matches(|c: char| !c.is_alphanumeric() && c != '$' && c != ')');
+    name.strip_prefix("the ").or_else(|| name.strip_prefix("The ")).unwrap_or(name)
+}
+
+/// A country form is a demonym when it is not the name itself and reads as an
+/// adjective or people ("Russian", "North Koreans").
+fn is_demonym(surface: &str, canonical: &str) -> bool {
+    surface != canonical
+        && ["an", "ans", "ese", "ish", "ian", "ians", "i", "is", "ic", "ch", "ot", "ots", "ese"]
+            .iter()
+            .any(|suffix| surface.ends_with(suffix))
+}
+
+/// Turns a named candidate into a mention, absorbing a following attacker noun
+/// ("North Korean hackers") or, for a demonym, a following victim noun
+/// ("American consumers", an unnamed group).
+fn place_named(sentence: &SentenceWords, index: usize, words: Range<usize>, c: Candidate, text: &str) -> Mention {
+    let after = skip_modifiers(sentence, words.end);
+    let attacker_head = TABLES.role_phrase_at("attacker-noun", &sentence.lower[after..]);
+    let victim_head = TABLES.role_phrase_at("victim-noun", &sentence.lower[after..]);
+    let next_is_lowercase_noun = sentence
+        .words
+        .get(words.end)
+        .is_some_and(|w| text[w.range()].chars().next().is_some_and(char::is_lowercase));
+    let mut mention = Mention {
+        sentence: index,
+        span: Span::new(sentence.words[words.start].start, sentence.words[words.end - 1].end),
+        words: words.clone(),
+        kind: c.kind,
+        canonical: c.canonical,
+        attacker_ok: !matches!(c.kind, ArgKind::Misc) && (c.kind != ArgKind::Location || c.metonym),
+        victim_ok: c.kind != ArgKind::ThreatActor,
+        reference: Reference::Itself,
+        score: c.score,
+    };
+    if let Some(len) = attacker_head {
+        mention.words = words.start..after + len;
+        mention.victim_ok = false;
+        mention.attacker_ok = true;
+    } else if let (true, Some(len)) = (c.demonym, victim_head) {
+        mention.words = words.start..after + len;
+        mention.kind = ArgKind::Unnamed;
+        mention.attacker_ok = false;
+        let span = Span::new(sentence.words[words.start].start, sentence.words[after + len - 1].end);
+        mention.canonical = text[span.range()].to_string();
+    } else if c.demonym && next_is_lowercase_noun {
+        // "a Russian weapons developer": the demonym only modifies the phrase.
+        let head = sentence.lower.get(words.end).map_or("", String::as_str);
+        mention.victim_ok = false;
+        mention.attacker_ok = ["government", "state", "intelligence", "military", "spies", "agents", "authorities"].contains(&head);
+    }
+    mention.span = Span::new(sentence.words[mention.words.start].start, sentence.words[mention.words.end - 1].end);
+    mention
+}
+
+/// The first word index at or after `from` that is not a modifier.
+fn skip_modifiers(sentence: &SentenceWords, from: usize) -> usize {
+    let mut i = from;
+    while i < sentence.lower.len() && i < from + 3 && TABLES.is_role_word("modifier", &sentence.lower[i]) {
+        i += 1;
+    }
+    i
+}
+
+/// Adds unnamed phrases and pronouns that no named mention covers.
+fn add_unnamed(sentence: &SentenceWords, index: usize, text: &str, mentions: &mut Vec<Mention>) {
+    let taken = |i: usize, mentions: &[Mention]| mentions.iter().any(|m| m.words.contains(&i));
+    let mut i = 0;
+    while i < sentence.lower.len() {
+        if taken(i, mentions) {
+            i += 1;
+            continue;
+        }
+        let rest = &sentence.lower[i..];
+        let found = [("attacker-pronoun", true, false), ("victim-pronoun", false, true)]
+            .into_iter()
+            .filter_map(|(class, attacker, victim)| {
+                TABLES.role_phrase_at(class, rest).map(|len| (len, attacker, victim, Reference::Anaphor))
+            })
+            .chain(["attacker-noun", "victim-noun"].into_iter().filter_map(|class| {
+                let len = TABLES.role_phrase_at(class, rest)?;
+                Some((len, class == "attacker-noun", class == "victim-noun", Reference::Itself))
+            }))
+            .max_by_key(|(len, ..)| *len);
+        let Some((len, attacker_ok, victim_ok, reference)) = found else {
+            i += 1;
+            continue;
+        };
+        if (i..i + len).any(|w| taken(w, mentions)) {
+            i += 1;
+            continue;
+        }
+        // Extend an unnamed phrase left over its modifiers and determiners.
+        let mut start = i;
+        if reference == Reference::Itself {
+            while start > 0
+                && !taken(start - 1, mentions)
+                && (TABLES.is_role_word("modifier", &sentence.lower[start - 1])
+                    || TABLES.is_role_word("determiner", &sentence.lower[start - 1]))
+            {
+                start -= 1;
+            }
+        }
+        let span = Span::new(sentence.words[start].start, sentence.words[i + len - 1].end);
+        let content_start = (start..i).find(|&w| !TABLES.is_role_word("determiner", &sentence.lower[w])).unwrap_or(i);
+        let canonical = text[sentence.words[content_start].start..span.end].to_string();
+        // "they" and "he" may be either; "the hackers" is an attacker resolved to its name.
+        let either = reference == Reference::Anaphor && ["they", "he", "she"].contains(&sentence.lower[i].as_str());
+        mentions.push(Mention {
+            sentence: index,
+            words: start..i + len,
+            span,
+            kind: ArgKind::Unnamed,
+            canonical,
+            attacker_ok: attacker_ok || either,
+            victim_ok: victim_ok || either,
+            reference: if attacker_ok && reference == Reference::Itself { Reference::Anaphor } else { reference },
+            score: 1.0,
+        });
+        i += len;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::{Article, Entity};
+
+    fn doc_with(text: &str, entities: &[(&str, Label)]) -> Doc {
+        let mut doc = Doc::new(Article { id: "t".into(), title: None, text: text.into(), published: None });
+        doc.sentences = crate::text::split_sentences(text);
+        for (surface, label) in entities {
+            let start = text.find(surface).unwrap();
+            let span = Span::new(start, start + surface.len());
+            doc.entities.push(Entity { span, label: *label, score: 0.9, text: surface.to_string() });
+        }
+        doc
+    }
+
+    fn mentions(doc: &Doc) -> Vec<(String, String, ArgKind, bool, bool)> {
+        let sentences = sentence_words(doc);
+        find_mentions(doc, &sentences)
+            .into_iter()
+            .flatten()
+            .map(|m| (doc.article.text[m.span.range()].to_string(), m.canonical, m.kind, m.attacker_ok, m.victim_ok))
+            .collect()
+    }
+
+    #[test]
+    fn demonym_with_attacker_noun_is_one_country_mention() {
+        let doc = doc_with("North Korean hackers breached NPO Mash.", &[("NPO Mash", Label::Organization)]);
+        assert_eq!(
+            mentions(&doc),
+            [
+                ("North Korean hackers".into(), "North Korea".into(), ArgKind::Country, true, false),
+                ("NPO Mash".into(), "NPO Mash".into(), ArgKind::Organization, true, true),
+            ]
+        );
+    }
+
+    #[test]
+    fn gazetteer_beats_ner_on_ties_and_capitals_are_metonyms() {
+        let doc = doc_with("Pyongyang targeted Japan.", &[("Pyongyang", Label::Location), ("Japan", Label::Location)]);
+        let found = mentions(&doc);
+        assert_eq!(found[0].1, "North Korea");
+        assert_eq!(found[0].2, ArgKind::Country);
+        assert_eq!(found[1].1, "Japan");
+    }
+
+    #[test]
+    fn unnamed_phrases_and_pronouns() {
+        let doc = doc_with("A ransomware gang locked out patients. It said they paid.", &[]);
+        let found: Vec<(String, ArgKind)> = mentions(&doc).into_iter().map(|m| (m.0, m.2)).collect();
+        assert_eq!(
+            found,
+            [
+                ("A ransomware gang".to_string(), ArgKind::Unnamed),
+                ("patients".to_string(), ArgKind::Unnamed),
+                ("It".to_string(), ArgKind::Unnamed),
+                ("they".to_string(), ArgKind::Unnamed),
+            ]
+        );
+    }
+
+    #[test]
+    fn demonym_modifying_a_noun_is_not_a_victim() {
+        let doc = doc_with("Hackers hit a Russian weapons developer.", &[]);
+        let russian = mentions(&doc).into_iter().find(|m| m.0 == "Russian").unwrap();
+        assert!(!russian.4 && !russian.3);
+    }
+}

@@ -1,0 +1,226 @@
+//! Reading who attacked whom around one cue: the role rules.
+//!
+//! Each rule has a name (shown with `--explain`) and a base confidence:
+//!
+//! | rule | pattern | attacker | victim |
+//! | --- | --- | --- | --- |
+//! | `passive` | "Y was hacked (by X)" | after *by* | subject |
+//! | `passive-reduced` | "Y, hit by X," | after *by* | just before |
+//! | `active` | "X hacked Y" | subject | object |
+//! | `nominal` | "X's attack on Y", "the breach of Y by X", "the Y breach" | possessor, *by*/*from* | *on*/*of*/*against*, premodifier |
+//! | `suffer` | "Y suffered an attack (by X)" | after *by*, premodifier | subject |
+//! | `claim` | "X claimed responsibility for the attack on Y" | subject | the attack noun's victim |
+//!
+//! The subject is the first eligible mention of the clause before the cue
+//! (after the last clause boundary, skipping prepositional objects); the object
+//! is the first eligible mention after it, before the next boundary.
+
+use super::cues::Cue;
+use super::lexicon::{CueClass, TABLES};
+use super::mentions::{Mention, SentenceWords};
+use crate::doc::ArgKind;
+
+/// The arguments one cue yields, as indices into the sentence's mentions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reading {
+    /// The attacker, when the sentence gives one.
+    pub attacker: Option<usize>,
+    /// The victim, when the sentence gives one.
+    pub victim: Option<usize>,
+    /// The rule's name.
+    pub rule: &'static str,
+    /// The rule's base confidence.
+    pub confidence: f32,
+    /// Index of a following noun cue this reading used (it is not read again).
+    pub consumed: Option<usize>,
+}
+
+/// Prepositions whose object is neither subject nor object of the cue.
+const NOT_AN_OBJECT_AFTER: &[&str] = &["by", "with", "using", "via", "through", "for", "according", "after", "amid", "despite", "like"];
+/// Words that introduce the victim after an attack noun.
+const VICTIM_PREPOSITIONS: &[&str] = &["on", "against", "of", "at", "targeting", "into", "affecting", "hitting", "involving", "in"];
+/// Words that introduce the attacker after an attack noun.
+const AGENT_PREPOSITIONS: &[&str] = &["by", "from"];
+/// Words allowed between an auxiliary and a passive participle.
+const ADVERBS: &[&str] = &["also", "not", "then", "recently", "successfully", "allegedly", "reportedly", "previously", "already", "once", "ever", "never", "repeatedly", "apparently", "reported", "being"];
+
+/// Reads the arguments of cue `index` of a sentence with cues `cues`.
+pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index: usize) -> Option<Reading> {
+    let cue = cues[index];
+    let reading = match cue.form.class {
+        CueClass::Verb => read_verb(sentence, mentions, cue),
+        CueClass::Noun => read_noun(sentence, mentions, cue),
+        CueClass::Suffer => {
+            let victim = subject(sentence, mentions, cue.start, Want::Victim);
+            let attacker = agent(sentence, mentions, cue.end, 8).or_else(|| actor_within(mentions, cue.end, cue.end + 5));
+            Some(Reading { attacker, victim, rule: "suffer", confidence: 0.8, consumed: next_noun(cues, index) })
+        }
+        CueClass::Claim => {
+            let noun = next_noun(cues, index)?;
+            let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
+            let noun_reading = read_noun(sentence, mentions, cues[noun]);
+            let victim = noun_reading.as_ref().and_then(|r| r.victim).filter(|v| Some(*v) != attacker);
+            Some(Reading { attacker, victim, rule: "claim", confidence: 0.85, consumed: Some(noun) })
+        }
+    }?;
+    (reading.attacker.is_some() || reading.victim.is_some()).then_some(reading)
+}
+
+fn read_verb(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
+    if cue.form.participle {
+        if let Some(aux) = auxiliary_before(sentence, cue.start) {
+            let victim = subject(sentence, mentions, aux, Want::Victim);
+            let attacker = agent(sentence, mentions, cue.end, 8);
+            let confidence = if attacker.is_some() { 0.9 } else { 0.7 };
+            return Some(Reading { attacker, victim, rule: "passive", confidence, consumed: None });
+        }
+        if sentence.lower.get(cue.end).is_some_and(|w| w == "by") {
+            let victim = mentions
+                .iter()
+                .rposition(|m| m.victim_ok && m.words.end <= cue.start && m.words.end + 4 >= cue.start);
+            let attacker = agent(sentence, mentions, cue.end, 1);
+            return Some(Reading { attacker, victim, rule: "passive-reduced", confidence: 0.8, consumed: None });
+        }
+    }
+    let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
+    let victim = object(sentence, mentions, cue.end).filter(|v| Some(*v) != attacker);
+    let confidence = if attacker.is_some() && victim.is_some() { 0.85 } else { 0.65 };
+    Some(Reading { attacker, victim, rule: "active", confidence, consumed: None })
+}
+
+fn read_noun(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
+    let mut victim = None;
+    if sentence.lower.get(cue.end).is_some_and(|w| VICTIM_PREPOSITIONS.contains(&w.as_str())) {
+        victim = first_within(mentions, cue.end + 1, 4, |m| m.victim_ok);
+    }
+    let mut attacker = agent_like(sentence, mentions, cue.end, 8).filter(|a| Some(*a) != victim);
+    // A mention right before the noun, possibly possessive: "the Equifax breach", "APT28's attack".
+    let before = mentions.iter().rposition(|m| {
+        m.words.end == cue.start
+            || (m.words.end + 1 == cue.start && sentence.lower[m.words.end] == "'s")
+            || (m.words.end + 1 == cue.start && TABLES.is_role_word("modifier", &sentence.lower[m.words.end]))
+    });
+    if let Some(b) = before {
+        let m = &mentions[b];
+        let actor_like = m.kind == ArgKind::ThreatActor || (m.attacker_ok && !m.victim_ok);
+        if actor_like && attacker.is_none() {
+            attacker = Some(b);
+        } else if victim.is_none() && m.victim_ok {
+            victim = Some(b);
+        } else if attacker.is_none() && m.attacker_ok && victim != Some(b) {
+            attacker = Some(b);
+        }
+    }
+    let confidence = match (attacker, victim) {
+        (Some(_), Some(_)) => 0.75,
+        (None, Some(_)) => 0.6,
+        _ => 0.5,
+    };
+    Some(Reading { attacker, victim, rule: "nominal", confidence, consumed: None })
+}
+
+/// Which role a subject search is for.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Want {
+    Attacker,
+    Victim,
+}
+
+/// The index of the last clause boundary before word `before`, plus one.
+pub fn clause_start(sentence: &SentenceWords, before: usize) -> usize {
+    (0..before)
+        .rev()
+        .find(|&i| {
+            TABLES.role_phrase_at("boundary", &sentence.lower[i..before]).is_some()
+        })
+        .map_or(0, |i| i + 1)
+}
+
+/// The first eligible mention of the clause that ends at word `before`.
+fn subject(sentence: &SentenceWords, mentions: &[Mention], before: usize, want: Want) -> Option<usize> {
+    let start = clause_start(sentence, before);
+    mentions.iter().position(|m| {
+        m.words.start >= start
+            && m.words.end <= before
+            && !after_preposition(sentence, m.words.start)
+            && match want {
+                Want::Attacker => m.attacker_ok,
+                Want::Victim => m.victim_ok,
+            }
+    })
+}
+
+/// The first victim-eligible mention after word `from`, before the next boundary.
+fn object(sentence: &SentenceWords, mentions: &[Mention], from: usize) -> Option<usize> {
+    let limit = (from..sentence.lower.len())
+        .find(|&i| i > from && TABLES.role_phrase_at("boundary", &sentence.lower[i..]).is_some())
+        .unwrap_or(sentence.lower.len())
+        .min(from + 12);
+    mentions.iter().position(|m| {
+        m.words.start >= from
+            && m.words.start < limit
+            && m.victim_ok
+            && !(m.words.start > 0 && NOT_AN_OBJECT_AFTER.contains(&sentence.lower[m.words.start - 1].as_str()))
+    })
+}
+
+/// The attacker after a "by" within `window` words after word `from`.
+fn agent(sentence: &SentenceWords, mentions: &[Mention], from: usize, window: usize) -> Option<usize> {
+    let by = (from..(from + window).min(sentence.lower.len())).find(|&i| sentence.lower[i] == "by")?;
+    if (from..by).any(|i| TABLES.role_phrase_at("boundary", &sentence.lower[i..]).is_some()) {
+        return None;
+    }
+    first_within(mentions, by + 1, 3, |m| m.attacker_ok)
+}
+
+/// Like [`agent`], accepting "from" as well as "by".
+fn agent_like(sentence: &SentenceWords, mentions: &[Mention], from: usize, window: usize) -> Option<usize> {
+    let at = (from..(from + window).min(sentence.lower.len()))
+        .find(|&i| AGENT_PREPOSITIONS.contains(&sentence.lower[i].as_str()))?;
+    if (from..at).any(|i| TABLES.role_phrase_at("boundary", &sentence.lower[i..]).is_some()) {
+        return None;
+    }
+    first_within(mentions, at + 1, 3, |m| m.attacker_ok)
+}
+
+/// The first mention starting within `window` words from `from` that passes `ok`.
+fn first_within(mentions: &[Mention], from: usize, window: usize, ok: impl Fn(&Mention) -> bool) -> Option<usize> {
+    mentions.iter().position(|m| m.words.start >= from && m.words.start < from + window && ok(m))
+}
+
+/// A threat actor or attacker phrase starting in `[from, to)`.
+fn actor_within(mentions: &[Mention], from: usize, to: usize) -> Option<usize> {
+    mentions.iter().position(|m| m.words.start >= from && m.words.start < to && m.attacker_ok && !m.victim_ok)
+}
+
+/// The position of a be/get auxiliary that makes the participle at `cue` passive.
+fn auxiliary_before(sentence: &SentenceWords, cue: usize) -> Option<usize> {
+    let mut i = cue;
+    while i > 0 && cue - i < 4 {
+        i -= 1;
+        if TABLES.is_role_word("auxiliary", &sentence.lower[i]) {
+            return Some(i);
+        }
+        let word = sentence.lower[i].as_str();
+        if !(ADVERBS.contains(&word) || word.ends_with("ly") || word == "have" || word == "has" || word == "had") {
+            return None;
+        }
+    }
+    None
+}
+
+/// True when the word before `at` (skipping determiners) is a preposition.
+fn after_preposition(sentence: &SentenceWords, at: usize) -> bool {
+    let mut i = at;
+    while i > 0 && TABLES.is_role_word("determiner", &sentence.lower[i - 1]) {
+        i -= 1;
+    }
+    i > 0
+        && (TABLES.is_role_word("skip-after", &sentence.lower[i - 1]) || sentence.lower[i - 1] == "by")
+}
+
+/// The next noun cue within six words after cue `index`.
+fn next_noun(cues: &[Cue], index: usize) -> Option<usize> {
+    let end = cues[index].end;
+    (index + 1..cues.len()).find(|&j| cues[j].form.class == CueClass::Noun && cues[j].start <= end + 6)
+}

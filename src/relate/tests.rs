@@ -1,0 +1,151 @@
+//! Behaviour of the relation stage on small original sentences, with the
+//! entities a NER model would give written out by hand.
+
+use chrono::NaiveDate;
+
+use crate::dates::tag_dates;
+use crate::doc::{Article, Doc, Entity, Label, Span};
+use crate::text::split_sentences;
+
+use super::extract;
+
+/// A document with `entities` given as (surface, label), found in order.
+fn doc(text: &str, published: Option<&str>, entities: &[(&str, Label)]) -> Doc {
+    let published = published.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap());
+    let mut doc = Doc::new(Article { id: "t".into(), title: None, text: text.into(), published });
+    doc.sentences = split_sentences(text);
+    doc.dates = tag_dates(text, published);
+    let mut from = 0;
+    for (surface, label) in entities {
+        let start = from + text[from..].find(surface).unwrap_or_else(|| panic!("{surface} not in text"));
+        let span = Span::new(start, start + surface.len());
+        doc.entities.push(Entity { span, label: *label, score: 0.95, text: surface.to_string() });
+        from = start + surface.len();
+    }
+    doc
+}
+
+/// (attacker, victim, date_iso) of each triple.
+fn triples(doc: &Doc) -> Vec<(String, String, String)> {
+    extract(doc)
+        .into_iter()
+        .map(|t| (t.attacker.text, t.victim.text, t.date.and_then(|d| d.value).map(|v| v.to_string()).unwrap_or_default()))
+        .collect()
+}
+
+fn has(found: &[(String, String, String)], attacker: &str, victim: &str) -> bool {
+    found.iter().any(|(a, v, _)| a == attacker && v == victim)
+}
+
+use Label::{Location as LOC, Misc as MISC, Organization as ORG, Person as PER};
+
+#[test]
+fn active_voice() {
+    let d = doc("Fancy Bear hacked the Democratic National Committee in 2016.", None, &[("Democratic National Committee", ORG)]);
+    assert_eq!(triples(&d), [("Fancy Bear".into(), "Democratic National Committee".into(), "2016".into())]);
+}
+
+#[test]
+fn passive_voice_with_agent() {
+    let d = doc("Acme Bank was breached by Lazarus Group last week.", Some("2024-03-14"), &[("Acme Bank", ORG)]);
+    assert_eq!(triples(&d), [("Lazarus Group".into(), "Acme Bank".into(), "2024-W10".into())]);
+}
+
+#[test]
+fn reduced_passive() {
+    let d = doc("Colonial Pipeline, hit by DarkSide in May 2021, paid a ransom.", None, &[("Colonial Pipeline", ORG), ("DarkSide", ORG)]);
+    assert!(has(&triples(&d), "DarkSide", "Colonial Pipeline"), "{:?}", triples(&d));
+}
+
+#[test]
+fn nominal_forms() {
+    let d = doc("APT29's attack on SolarWinds went unnoticed for months.", None, &[("SolarWinds", ORG)]);
+    assert!(has(&triples(&d), "Cozy Bear", "SolarWinds"), "{:?}", triples(&d));
+    let d = doc("The breach of Equifax by Chinese military hackers exposed 147 million people.", None, &[("Equifax", ORG)]);
+    assert!(has(&triples(&d), "China", "Equifax"), "{:?}", triples(&d));
+}
+
+#[test]
+fn suffer_and_claim() {
+    let d = doc("Royal Mail suffered a ransomware attack by LockBit in January.", Some("2023-02-10"), &[("Royal Mail", ORG)]);
+    assert_eq!(triples(&d), [("LockBit".into(), "Royal Mail".into(), "2023-01".into())]);
+    let d = doc("Rhysida claimed responsibility for the attack on the British Library.", None, &[("British Library", ORG)]);
+    assert!(has(&triples(&d), "Rhysida", "British Library"), "{:?}", triples(&d));
+}
+
+#[test]
+fn nationality_and_capital_attackers_map_to_countries() {
+    let d = doc("North Korean hackers infiltrated Sony Pictures.", None, &[("Sony Pictures", ORG)]);
+    assert!(has(&triples(&d), "North Korea", "Sony Pictures"));
+    let d = doc("Analysts say Beijing targeted the Philippine foreign ministry.", None, &[("Beijing", LOC), ("Philippine", MISC)]);
+    assert!(has(&triples(&d), "China", "Philippine foreign ministry") || triples(&d).iter().any(|t| t.0 == "China"), "{:?}", triples(&d));
+}
+
+#[test]
+fn negation_and_denial_drop_speculation_lowers() {
+    let d = doc("Contoso said it was not hacked by Sandworm.", None, &[("Contoso", ORG)]);
+    assert!(triples(&d).is_empty(), "{:?}", triples(&d));
+    let d = doc("Fabrikam denied being breached by LockBit.", None, &[("Fabrikam", ORG)]);
+    assert!(triples(&d).is_empty(), "{:?}", triples(&d));
+    let confident = extract(&doc("Sandworm attacked Ukrenergo.", None, &[("Ukrenergo", ORG)]));
+    let hedged = extract(&doc("Sandworm could attack Ukrenergo.", None, &[("Ukrenergo", ORG)]));
+    assert!(hedged.iter().all(|t| t.confidence < confident[0].confidence));
+}
+
+#[test]
+fn unnamed_attacker_when_nobody_is_named() {
+    let d = doc("Cybercriminals breached Northwind Traders on Tuesday.", Some("2024-05-09"), &[("Northwind Traders", ORG)]);
+    let found = extract(&d);
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].attacker.text, "Cybercriminals");
+    assert_eq!(found[0].attacker.kind, crate::doc::ArgKind::Unnamed);
+    assert_eq!(found[0].date.as_ref().unwrap().value.unwrap().to_string(), "2024-05-07");
+}
+
+#[test]
+fn across_sentences_aliases_and_coreference() {
+    let text = "North Korea broke into a Russian rocket maker's network. \
+                Hackers breached NPO Mashinostroyeniya, commonly known as NPO Mash, in late 2021. \
+                They remained on NPO Mash's system for months.";
+    let d = doc(text, None, &[("North Korea", LOC), ("Russian", MISC), ("NPO Mashinostroyeniya", ORG), ("NPO Mash", ORG), ("NPO Mash", ORG)]);
+    let found = triples(&d);
+    assert!(found.contains(&("North Korea".into(), "NPO Mashinostroyeniya".into(), "2021-H2".into())), "{found:?}");
+}
+
+#[test]
+fn company_pronoun_resolves_to_the_named_victim() {
+    let text = "Contoso is a logistics firm. Last month the company was hit by ransomware from LockBit.";
+    let d = doc(text, Some("2024-02-01"), &[("Contoso", ORG)]);
+    assert!(has(&triples(&d), "LockBit", "Contoso"), "{:?}", triples(&d));
+}
+
+#[test]
+fn several_attacks_in_one_article() {
+    let text = "Fancy Bear hacked the World Anti-Doping Agency in 2016. \
+                Separately, Sandworm attacked Ukraine's power grid in December 2015. \
+                Microsoft said it was not affected.";
+    let d = doc(text, None, &[("World Anti-Doping Agency", ORG), ("Ukraine", LOC), ("Microsoft", ORG)]);
+    let found = triples(&d);
+    assert!(found.contains(&("Fancy Bear".into(), "World Anti-Doping Agency".into(), "2016".into())), "{found:?}");
+    assert!(found.contains(&("Sandworm".into(), "Ukraine".into(), "2015-12".into())), "{found:?}");
+    assert!(!found.iter().any(|t| t.1 == "Microsoft"), "{found:?}");
+}
+
+#[test]
+fn no_attack_no_triple() {
+    let d = doc("Microsoft released a patch for Exchange Server on Tuesday.", None, &[("Microsoft", ORG), ("Exchange Server", MISC)]);
+    assert!(triples(&d).is_empty());
+    let d = doc("Satya Nadella met Olaf Scholz in Berlin.", None, &[("Satya Nadella", PER), ("Olaf Scholz", PER), ("Berlin", LOC)]);
+    assert!(triples(&d).is_empty());
+}
+
+#[test]
+fn attack_date_is_preferred_over_discovery_date() {
+    let d = doc(
+        "Hackers breached Contoso in March 2022, the company disclosed in June 2022.",
+        None,
+        &[("Contoso", ORG)],
+    );
+    assert_eq!(triples(&d)[0].2, "2022-03");
+}
+
