@@ -71,12 +71,7 @@ impl TripleRecord {
             victim: triple.victim.text.clone(),
             victim_type: triple.victim.kind.as_str().to_string(),
             date: triple.date.as_ref().map(|d| d.text.clone()).unwrap_or_default(),
-            date_iso: triple
-                .date
-                .as_ref()
-                .and_then(|d| d.value)
-                .map(|v| v.to_string())
-                .unwrap_or_default(),
+            date_iso: triple.date.as_ref().and_then(|d| d.value).map(|v| v.to_string()).unwrap_or_default(),
             confidence: (triple.confidence * 100.0).round() / 100.0,
             evidence: triple.evidence.clone(),
             attacker_mention: text[triple.attacker.span.range()].to_string(),
@@ -98,7 +93,7 @@ pub enum Format {
 
 /// Where the records go.
 enum Sink {
-    Csv(csv::Writer<Box<dyn Write>>),
+    Csv(Box<csv::Writer<Box<dyn Write>>>),
     Jsonl(Box<dyn Write>),
 }
 
@@ -134,7 +129,7 @@ impl TripleWriter {
                 let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(out);
                 let columns = if explain { COLUMNS.len() } else { COLUMNS.len() - 1 };
                 writer.write_record(&COLUMNS[..columns])?;
-                Sink::Csv(writer)
+                Sink::Csv(Box::new(writer))
             }
             Format::Jsonl => Sink::Jsonl(out),
         };

@@ -1,5 +1,7 @@
 //! Command-line arguments and the dispatch to each subcommand.
 
+mod casie_import;
+mod evaluate;
 mod extract;
 mod ner;
 mod summary;
@@ -38,9 +40,71 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Extract attacker–victim–date triples from articles into CSV or JSON Lines.
+    ///
+    /// Writes one row per attack found, with the columns doc_id, attacker,
+    /// attacker_type, victim, victim_type, date (as written), date_iso
+    /// (normalised, TIMEX3 style), confidence (0-1), evidence (the sentence or
+    /// sentences), attacker_mention and victim_mention (as written in the
+    /// article) and, with --explain, rule. Documents that cannot be read are
+    /// named on stderr and skipped (exit status 3); the output file appears only
+    /// when the run completes.
     Extract(extract::ExtractArgs),
     /// Print the named entities and dates found in articles, as JSON Lines.
+    ///
+    /// One JSON object per entity: {"doc_id", "start", "end", "label", "score",
+    /// "text"}, start/end in Unicode code points (end exclusive), label PER,
+    /// ORG, LOC, MISC (from the model) or DATE (from the temporal tagger, with
+    /// its normalised "value" when known). Documents that cannot be read are
+    /// named on stderr and skipped (exit status 3).
     Ner(ner::NerArgs),
+    /// Score predicted triples against gold events: precision, recall, F1.
+    ///
+    /// Reads gold events (JSON Lines) and the predictions `extract` wrote, and
+    /// prints pair (attacker, victim) and triple (with date) precision, recall
+    /// and F1, micro-averaged over documents, with 95% bootstrap intervals; the
+    /// recall of each slot; the same for named events; per-document rows; and,
+    /// with --errors N, the false positives and misses. A table by default, one
+    /// JSON object with --json.
+    ///
+    /// Matching (relaxed, the default): mentions are lowercased, a possessive
+    /// 's is dropped, punctuation becomes spaces, leading the/a/an/its/their
+    /// are dropped; two mentions match when their words are equal, or when the
+    /// shorter is a contiguous run of the longer's words holding a content word.
+    /// A prediction's attacker may match by its canonical name or by the
+    /// attacker_mention column (unless --no-mentions); likewise the victim.
+    /// Predictions are deduplicated per document on (attacker, victim), keeping
+    /// the most confident. A pair is right when attacker and victim match one
+    /// gold event of the document; a triple also needs its date to match one of
+    /// the event's times, by text or by normalised value (same year, overlapping
+    /// months and the same day where both give them). Precision = right
+    /// predictions / predictions; recall = gold events found / gold events. A
+    /// prediction for a document without gold events is a false positive; a
+    /// document without predictions still counts in recall. --strict requires
+    /// equal normalised mentions and equal dates (text or value).
+    ///
+    /// Exit status 0 when the scores were printed; 2 when the gold, the
+    /// predictions or the articles cannot be read (the message names the file,
+    /// line and field).
+    Evaluate(evaluate::EvaluateArgs),
+    /// Score predicted entity spans (from `cyberie ner`) against gold spans.
+    ///
+    /// Exact typed spans, seqeval style: a prediction is right when its
+    /// document, start, end and label all equal a gold entity's. Prints
+    /// precision, recall and F1 per label, micro-averaged, and the macro F1; a
+    /// table by default, one JSON object with --json. Exit status 2 when a file
+    /// cannot be read or has malformed lines.
+    EvaluateNer(evaluate::EvaluateNerArgs),
+    /// Convert CASIE annotation files into gold events and an articles file.
+    ///
+    /// One gold event per attack hopper (a hopper with a Databreach, Phishing or
+    /// Ransom event): the union of the Attacker, Victim and Time argument texts
+    /// of its events, kept when it has an attacker and a victim. One article per
+    /// file: id = file stem, text = content without a trailing </text>, title,
+    /// date (YYYY-MM-DD). Prints the counts (files, articles, gold events, named
+    /// events) and any skipped files or warnings on stderr. Exit status 0; 3
+    /// when some files were skipped; 2 when DIR cannot be read or has no .json
+    /// files; 1 when an output cannot be written.
+    CasieImport(casie_import::CasieImportArgs),
 }
 
 /// Where articles come from and which model reads them; shared by `extract` and `ner`.
@@ -99,5 +163,8 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         Command::Extract(args) => extract::run(args),
         Command::Ner(args) => ner::run(args),
+        Command::Evaluate(args) => evaluate::run(args),
+        Command::EvaluateNer(args) => evaluate::run_ner(args),
+        Command::CasieImport(args) => casie_import::run(args),
     }
 }

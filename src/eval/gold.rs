@@ -17,14 +17,23 @@
 //! A file with any problem is rejected whole: the loader collects the problems
 //! (the first [`MAX_PROBLEMS_PER_FILE`] of each file), each naming file, line and
 //! field, and returns them together.
+//!
+//! With the articles at hand, [`resolve_times`] adds the normalised value of each
+//! relative or absolute time ("last week" → `2024-W10`), anchored on the
+//! article's publication date.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+
+use crate::dates::{tag_dates, Timex};
+use crate::doc::DateMention;
 
 /// One attack of one document: who attacked whom, and when, each slot with the
 /// surface forms an analyst accepts.
@@ -194,6 +203,36 @@ pub fn is_name(mention: &str) -> bool {
 /// ([`is_name`]): the definition of a *named* event.
 pub fn event_is_named(attackers: &[String], victims: &[String]) -> bool {
     attackers.iter().any(|m| is_name(m)) && victims.iter().any(|m| is_name(m))
+}
+
+/// Resolves gold times against publication dates, as `cyberie evaluate --articles`
+/// does: for each event whose document is in `published`, each time that is not
+/// already a normalised value ([`Timex`]) is run through the date tagger
+/// ([`tag_dates`]) anchored on the article's publication date (`None`: absolute
+/// dates only). When the tagger finds exactly one date expression in it, and
+/// that expression has a value no time of the event already gives, the value is
+/// appended to the event's `times` as one more accepted form. So "last week" in
+/// an article published on 2024-03-13 also accepts `2024-W10`. Returns how many
+/// values were added.
+pub fn resolve_times(events: &mut [GoldEvent], published: &HashMap<String, Option<NaiveDate>>) -> usize {
+    let mut added = 0;
+    for event in events {
+        let Some(&anchor) = published.get(&event.doc_id) else { continue };
+        let mut values: Vec<Timex> = event.times.iter().filter_map(|t| Timex::from_str(t).ok()).collect();
+        let mut new = Vec::new();
+        for time in event.times.iter().filter(|t| Timex::from_str(t).is_err()) {
+            let mentions = tag_dates(time, anchor);
+            if let [DateMention { value: Some(value), .. }] = mentions.as_slice() {
+                if !values.contains(value) {
+                    values.push(*value);
+                    new.push(value.to_string());
+                }
+            }
+        }
+        added += new.len();
+        event.times.extend(new);
+    }
+    added
 }
 
 /// How many problems of one file are reported; the rest are counted.
@@ -629,6 +668,30 @@ mod tests {
         let empty = tempfile::tempdir().unwrap();
         assert!(matches!(load_gold(empty.path()), Err(GoldError::NoGoldFiles { .. })));
         assert!(matches!(load_gold(empty.path().join("missing.jsonl")), Err(GoldError::Io { .. })));
+    }
+
+    #[test]
+    fn relative_gold_times_resolve_against_the_publication_date() {
+        let text = concat!(
+            r#"{"doc_id": "d1", "attackers": ["X"], "victims": ["Y"], "times": ["last week", "in 2019"]}"#,
+            "\n",
+            r#"{"doc_id": "d2", "attackers": ["X"], "victims": ["Y"], "times": ["last week", "2024-W10", "soon"]}"#,
+            "\n",
+            r#"{"doc_id": "d3", "attackers": ["X"], "victims": ["Y"], "times": ["last week", "3 May 2023"]}"#,
+            "\n",
+            r#"{"doc_id": "d4", "attackers": ["X"], "victims": ["Y"], "times": ["last week"]}"#,
+        );
+        let mut events = parse_gold(text, Path::new("g.jsonl"), None).unwrap();
+        let wednesday = NaiveDate::from_ymd_opt(2024, 3, 13);
+        // d3's article has no date: only absolute times get a value; d4 is not among the articles.
+        let published: HashMap<String, Option<NaiveDate>> =
+            [("d1".into(), wednesday), ("d2".into(), wednesday), ("d3".into(), None)].into();
+        assert_eq!(resolve_times(&mut events, &published), 3);
+        assert_eq!(events[0].times, ["last week", "in 2019", "2024-W10", "2019"]);
+        // The value is given already; "soon" is no date expression.
+        assert_eq!(events[1].times, ["last week", "2024-W10", "soon"]);
+        assert_eq!(events[2].times, ["last week", "3 May 2023", "2023-05-03"]);
+        assert_eq!(events[3].times, ["last week"]);
     }
 
     #[test]

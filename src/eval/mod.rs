@@ -37,7 +37,9 @@ pub mod report;
 pub use casie::{
     import_casie, write_articles_jsonl, write_gold_jsonl, CasieArticle, CasieError, CasieImport, SkippedFile,
 };
-pub use gold::{event_is_named, is_name, load_gold, load_gold_for_articles, GoldError, GoldEvent, GoldProblem};
+pub use gold::{
+    event_is_named, is_name, load_gold, load_gold_for_articles, resolve_times, GoldError, GoldEvent, GoldProblem,
+};
 pub use matching::{date_matches, mentions_match, normalize, MatchMode};
 pub use metrics::{evaluate, Bootstrap, EvalOptions, Scores};
 pub use ner::{evaluate_ner, load_ner_gold, load_ner_predictions, render_ner_table, NerError, NerOptions, NerReport};
