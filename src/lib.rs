@@ -14,10 +14,10 @@ pub mod eval;
 pub mod export;
 pub mod lexicon;
 pub mod ner;
+pub mod pipeline;
 pub mod read;
 pub mod relate;
 pub mod text;
-pub mod pipeline;
 
 use std::path::PathBuf;
 

@@ -62,7 +62,9 @@ pub fn run(args: NerArgs) -> anyhow::Result<ExitCode> {
     };
     let output_name = args.output.as_ref().map_or("standard output".to_string(), |p| p.display().to_string());
     let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => Box::new(BufWriter::new(File::create(path).with_context(|| format!("cannot create {output_name}"))?)),
+        Some(path) => {
+            Box::new(BufWriter::new(File::create(path).with_context(|| format!("cannot create {output_name}"))?))
+        }
         None => Box::new(BufWriter::new(io::stdout())),
     };
     let mut report = RunReport::start(args.input.quiet);
@@ -70,7 +72,8 @@ pub fn run(args: NerArgs) -> anyhow::Result<ExitCode> {
     pipeline.run(read::read_all(sources), |outcome| match outcome {
         Outcome::Done { doc, .. } => {
             if result.is_ok() {
-                result = write_doc(&mut out, &doc).map(|n| report.processed(doc.article.text.split_whitespace().count(), n));
+                result =
+                    write_doc(&mut out, &doc).map(|n| report.processed(doc.article.text.split_whitespace().count(), n));
             }
         }
         Outcome::Skipped(error) => report.skip(error),

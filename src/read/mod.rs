@@ -30,7 +30,11 @@ pub enum Input {
 impl Input {
     /// `-` is standard input; anything else a path.
     pub fn parse(arg: &str) -> Input {
-        if arg == "-" { Input::Stdin } else { Input::Path(PathBuf::from(arg)) }
+        if arg == "-" {
+            Input::Stdin
+        } else {
+            Input::Path(PathBuf::from(arg))
+        }
     }
 }
 
@@ -87,16 +91,12 @@ pub fn expand(inputs: &[Input]) -> Result<Vec<Source>, InputError> {
         match input {
             Input::Stdin => sources.push(Source::Stdin),
             Input::Path(path) => {
-                let meta = std::fs::metadata(path).map_err(|source| InputError::Unreadable {
-                    path: path.display().to_string(),
-                    source,
-                })?;
+                let meta = std::fs::metadata(path)
+                    .map_err(|source| InputError::Unreadable { path: path.display().to_string(), source })?;
                 if meta.is_dir() {
                     let mut files = Vec::new();
-                    collect_text_files(path, &mut files).map_err(|source| InputError::Unreadable {
-                        path: path.display().to_string(),
-                        source,
-                    })?;
+                    collect_text_files(path, &mut files)
+                        .map_err(|source| InputError::Unreadable { path: path.display().to_string(), source })?;
                     files.sort();
                     sources.extend(files.into_iter().map(Source::TextFile));
                 } else if is_jsonl(path) {

@@ -18,7 +18,8 @@ use super::mentions::{Mention, Reference};
 pub fn alias_map(mentions: &[Vec<Mention>], text: &str) -> HashMap<String, String> {
     let mut names: Vec<(ArgKind, &str)> = Vec::new();
     for m in mentions.iter().flatten() {
-        if matches!(m.kind, ArgKind::Organization | ArgKind::Person | ArgKind::Misc) && m.reference == Reference::Itself {
+        if matches!(m.kind, ArgKind::Organization | ArgKind::Person | ArgKind::Misc) && m.reference == Reference::Itself
+        {
             if !names.iter().any(|(_, n)| *n == m.canonical) {
                 names.push((m.kind, &m.canonical));
             }
@@ -48,18 +49,27 @@ fn same_participant(kind: ArgKind, short: &str, long: &str, text: &str) -> bool 
         && short.chars().all(|c| c.is_ascii_uppercase())
         && long_words.len() >= 2
         && (text.contains(&format!("{long} ({short})"))
-            || long_words.iter().filter_map(|w| w.chars().next()).filter(|c| c.is_uppercase()).collect::<String>() == short);
-    let surname = kind == ArgKind::Person && short_words.len() == 1 && long_words.len() > 1 && long_words.last() == short_words.first();
+            || long_words.iter().filter_map(|w| w.chars().next()).filter(|c| c.is_uppercase()).collect::<String>()
+                == short);
+    let surname = kind == ArgKind::Person
+        && short_words.len() == 1
+        && long_words.len() > 1
+        && long_words.last() == short_words.first();
     let known_as = text.contains(&format!("known as {short}")) && text.contains(long);
     prefixes || acronym || surname || (known_as && kind == ArgKind::Organization && long_words.len() >= 1)
 }
 
 /// Where to look for an antecedent: mentions before word `word` of sentence
 /// `sentence`, nearest first, up to `back` sentences back.
-pub fn earlier<'m>(mentions: &'m [Vec<Mention>], sentence: usize, word: usize, back: usize) -> impl Iterator<Item = &'m Mention> {
-    (sentence.saturating_sub(back)..=sentence).rev().flat_map(move |s| {
-        mentions[s].iter().rev().filter(move |m| s < sentence || m.words.end <= word)
-    })
+pub fn earlier<'m>(
+    mentions: &'m [Vec<Mention>],
+    sentence: usize,
+    word: usize,
+    back: usize,
+) -> impl Iterator<Item = &'m Mention> {
+    (sentence.saturating_sub(back)..=sentence)
+        .rev()
+        .flat_map(move |s| mentions[s].iter().rev().filter(move |m| s < sentence || m.words.end <= word))
 }
 
 /// True for a mention that names its participant (not a pronoun or unnamed phrase).

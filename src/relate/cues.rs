@@ -78,7 +78,10 @@ mod tests {
     #[test]
     fn finds_longest_forms() {
         assert_eq!(cues("North Korea broke into the network"), ["break into"]);
-        assert_eq!(cues("LockBit claimed responsibility for the ransomware attack"), ["claim responsibility", "attack"]);
+        assert_eq!(
+            cues("LockBit claimed responsibility for the ransomware attack"),
+            ["claim responsibility", "attack"]
+        );
         assert_eq!(cues("Hackers gained access to its servers"), ["gain access to"]);
     }
 

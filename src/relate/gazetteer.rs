@@ -47,7 +47,12 @@ mod tests {
     fn finds_actors_countries_demonyms_and_capitals() {
         assert_eq!(
             names("North Korean hackers of Hidden Cobra hit Pyongyang's rivals in the U.S. and USB"),
-            [("North Korean", "North Korea"), ("Hidden Cobra", "Lazarus Group"), ("Pyongyang", "North Korea"), ("U.S.", "United States")]
+            [
+                ("North Korean", "North Korea"),
+                ("Hidden Cobra", "Lazarus Group"),
+                ("Pyongyang", "North Korea"),
+                ("U.S.", "United States")
+            ]
         );
     }
 

@@ -183,10 +183,8 @@ fn place_named(sentence: &SentenceWords, index: usize, words: Range<usize>, c: C
     let after = skip_modifiers(sentence, words.end);
     let attacker_head = TABLES.role_phrase_at("attacker-noun", &sentence.lower[after..]);
     let victim_head = TABLES.role_phrase_at("victim-noun", &sentence.lower[after..]);
-    let next_is_lowercase_noun = sentence
-        .words
-        .get(words.end)
-        .is_some_and(|w| text[w.range()].chars().next().is_some_and(char::is_lowercase));
+    let next_is_lowercase_noun =
+        sentence.words.get(words.end).is_some_and(|w| text[w.range()].chars().next().is_some_and(char::is_lowercase));
     let mut mention = Mention {
         sentence: index,
         span: Span::new(sentence.words[words.start].start, sentence.words[words.end - 1].end),
@@ -212,7 +210,8 @@ fn place_named(sentence: &SentenceWords, index: usize, words: Range<usize>, c: C
         // "a Russian weapons developer": the demonym only modifies the phrase.
         let head = sentence.lower.get(words.end).map_or("", String::as_str);
         mention.victim_ok = false;
-        mention.attacker_ok = ["government", "state", "intelligence", "military", "spies", "agents", "authorities"].contains(&head);
+        mention.attacker_ok =
+            ["government", "state", "intelligence", "military", "spies", "agents", "authorities"].contains(&head);
     }
     mention.span = Span::new(sentence.words[mention.words.start].start, sentence.words[mention.words.end - 1].end);
     mention

@@ -69,7 +69,8 @@ fn read_cues(sentences: &[SentenceWords], mentions: &[Vec<Mention>]) -> Vec<Foun
                 consumed.insert(j);
             }
             let clause = roles::clause_start(sentence, cues[i].start);
-            let (factor, hedge) = hedges::factor(&sentence.lower, clause, cues[i].start, cues[i].form.class == CueClass::Noun);
+            let (factor, hedge) =
+                hedges::factor(&sentence.lower, clause, cues[i].start, cues[i].form.class == CueClass::Noun);
             if factor == 0.0 {
                 continue;
             }

@@ -36,13 +36,32 @@ pub struct Reading {
 }
 
 /// Prepositions whose object is neither subject nor object of the cue.
-const NOT_AN_OBJECT_AFTER: &[&str] = &["by", "with", "using", "via", "through", "for", "according", "after", "amid", "despite", "like"];
+const NOT_AN_OBJECT_AFTER: &[&str] =
+    &["by", "with", "using", "via", "through", "for", "according", "after", "amid", "despite", "like"];
 /// Words that introduce the victim after an attack noun.
-const VICTIM_PREPOSITIONS: &[&str] = &["on", "against", "of", "at", "targeting", "into", "affecting", "hitting", "involving", "in"];
+const VICTIM_PREPOSITIONS: &[&str] =
+    &["on", "against", "of", "at", "targeting", "into", "affecting", "hitting", "involving", "in"];
 /// Words that introduce the attacker after an attack noun.
 const AGENT_PREPOSITIONS: &[&str] = &["by", "from"];
 /// Words allowed between an auxiliary and a passive participle.
-const ADVERBS: &[&str] = &["also", "not", "then", "recently", "successfully", "allegedly", "reportedly", "previously", "already", "once", "ever", "never", "repeatedly", "apparently", "reported", "being"];
+const ADVERBS: &[&str] = &[
+    "also",
+    "not",
+    "then",
+    "recently",
+    "successfully",
+    "allegedly",
+    "reportedly",
+    "previously",
+    "already",
+    "once",
+    "ever",
+    "never",
+    "repeatedly",
+    "apparently",
+    "reported",
+    "being",
+];
 
 /// Reads the arguments of cue `index` of a sentence with cues `cues`.
 pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index: usize) -> Option<Reading> {
@@ -52,7 +71,8 @@ pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index:
         CueClass::Noun => read_noun(sentence, mentions, cue),
         CueClass::Suffer => {
             let victim = subject(sentence, mentions, cue.start, Want::Victim);
-            let attacker = agent(sentence, mentions, cue.end, 8).or_else(|| actor_within(mentions, cue.end, cue.end + 5));
+            let attacker =
+                agent(sentence, mentions, cue.end, 8).or_else(|| actor_within(mentions, cue.end, cue.end + 5));
             Some(Reading { attacker, victim, rule: "suffer", confidence: 0.8, consumed: next_noun(cues, index) })
         }
         CueClass::Claim => {
@@ -75,9 +95,8 @@ fn read_verb(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option
             return Some(Reading { attacker, victim, rule: "passive", confidence, consumed: None });
         }
         if sentence.lower.get(cue.end).is_some_and(|w| w == "by") {
-            let victim = mentions
-                .iter()
-                .rposition(|m| m.victim_ok && m.words.end <= cue.start && m.words.end + 4 >= cue.start);
+            let victim =
+                mentions.iter().rposition(|m| m.victim_ok && m.words.end <= cue.start && m.words.end + 4 >= cue.start);
             let attacker = agent(sentence, mentions, cue.end, 1);
             return Some(Reading { attacker, victim, rule: "passive-reduced", confidence: 0.8, consumed: None });
         }
@@ -130,9 +149,7 @@ enum Want {
 pub fn clause_start(sentence: &SentenceWords, before: usize) -> usize {
     (0..before)
         .rev()
-        .find(|&i| {
-            TABLES.role_phrase_at("boundary", &sentence.lower[i..before]).is_some()
-        })
+        .find(|&i| TABLES.role_phrase_at("boundary", &sentence.lower[i..before]).is_some())
         .map_or(0, |i| i + 1)
 }
 
@@ -142,7 +159,8 @@ fn subject(sentence: &SentenceWords, mentions: &[Mention], before: usize, want: 
     mentions.iter().position(|m| {
         m.words.start >= start
             && m.words.end <= before
-            && !after_preposition(sentence, m.words.start)
+            && (!after_preposition(sentence, m.words.start)
+                || (want == Want::Victim && follows_of(sentence, m.words.start)))
             && match want {
                 Want::Attacker => m.attacker_ok,
                 Want::Victim => m.victim_ok,
@@ -215,8 +233,16 @@ fn after_preposition(sentence: &SentenceWords, at: usize) -> bool {
     while i > 0 && TABLES.is_role_word("determiner", &sentence.lower[i - 1]) {
         i -= 1;
     }
-    i > 0
-        && (TABLES.is_role_word("skip-after", &sentence.lower[i - 1]) || sentence.lower[i - 1] == "by")
+    i > 0 && (TABLES.is_role_word("skip-after", &sentence.lower[i - 1]) || sentence.lower[i - 1] == "by")
+}
+
+/// True when the mention at `at` follows "of" ("the data of Acme customers was stolen").
+fn follows_of(sentence: &SentenceWords, at: usize) -> bool {
+    let mut i = at;
+    while i > 0 && TABLES.is_role_word("determiner", &sentence.lower[i - 1]) {
+        i -= 1;
+    }
+    i > 0 && sentence.lower[i - 1] == "of"
 }
 
 /// The next noun cue within six words after cue `index`.

@@ -29,7 +29,9 @@ fn doc(text: &str, published: Option<&str>, entities: &[(&str, Label)]) -> Doc {
 fn triples(doc: &Doc) -> Vec<(String, String, String)> {
     extract(doc)
         .into_iter()
-        .map(|t| (t.attacker.text, t.victim.text, t.date.and_then(|d| d.value).map(|v| v.to_string()).unwrap_or_default()))
+        .map(|t| {
+            (t.attacker.text, t.victim.text, t.date.and_then(|d| d.value).map(|v| v.to_string()).unwrap_or_default())
+        })
         .collect()
 }
 
@@ -41,7 +43,11 @@ use Label::{Location as LOC, Misc as MISC, Organization as ORG, Person as PER};
 
 #[test]
 fn active_voice() {
-    let d = doc("Fancy Bear hacked the Democratic National Committee in 2016.", None, &[("Democratic National Committee", ORG)]);
+    let d = doc(
+        "Fancy Bear hacked the Democratic National Committee in 2016.",
+        None,
+        &[("Democratic National Committee", ORG)],
+    );
     assert_eq!(triples(&d), [("Fancy Bear".into(), "Democratic National Committee".into(), "2016".into())]);
 }
 
@@ -53,7 +59,11 @@ fn passive_voice_with_agent() {
 
 #[test]
 fn reduced_passive() {
-    let d = doc("Colonial Pipeline, hit by DarkSide in May 2021, paid a ransom.", None, &[("Colonial Pipeline", ORG), ("DarkSide", ORG)]);
+    let d = doc(
+        "Colonial Pipeline, hit by DarkSide in May 2021, paid a ransom.",
+        None,
+        &[("Colonial Pipeline", ORG), ("DarkSide", ORG)],
+    );
     assert!(has(&triples(&d), "DarkSide", "Colonial Pipeline"), "{:?}", triples(&d));
 }
 
@@ -61,15 +71,21 @@ fn reduced_passive() {
 fn nominal_forms() {
     let d = doc("APT29's attack on SolarWinds went unnoticed for months.", None, &[("SolarWinds", ORG)]);
     assert!(has(&triples(&d), "Cozy Bear", "SolarWinds"), "{:?}", triples(&d));
-    let d = doc("The breach of Equifax by Chinese military hackers exposed 147 million people.", None, &[("Equifax", ORG)]);
+    let d =
+        doc("The breach of Equifax by Chinese military hackers exposed 147 million people.", None, &[("Equifax", ORG)]);
     assert!(has(&triples(&d), "China", "Equifax"), "{:?}", triples(&d));
 }
 
 #[test]
 fn suffer_and_claim() {
-    let d = doc("Royal Mail suffered a ransomware attack by LockBit in January.", Some("2023-02-10"), &[("Royal Mail", ORG)]);
+    let d = doc(
+        "Royal Mail suffered a ransomware attack by LockBit in January.",
+        Some("2023-02-10"),
+        &[("Royal Mail", ORG)],
+    );
     assert_eq!(triples(&d), [("LockBit".into(), "Royal Mail".into(), "2023-01".into())]);
-    let d = doc("Rhysida claimed responsibility for the attack on the British Library.", None, &[("British Library", ORG)]);
+    let d =
+        doc("Rhysida claimed responsibility for the attack on the British Library.", None, &[("British Library", ORG)]);
     assert!(has(&triples(&d), "Rhysida", "British Library"), "{:?}", triples(&d));
 }
 
@@ -77,8 +93,16 @@ fn suffer_and_claim() {
 fn nationality_and_capital_attackers_map_to_countries() {
     let d = doc("North Korean hackers infiltrated Sony Pictures.", None, &[("Sony Pictures", ORG)]);
     assert!(has(&triples(&d), "North Korea", "Sony Pictures"));
-    let d = doc("Analysts say Beijing targeted the Philippine foreign ministry.", None, &[("Beijing", LOC), ("Philippine", MISC)]);
-    assert!(has(&triples(&d), "China", "Philippine foreign ministry") || triples(&d).iter().any(|t| t.0 == "China"), "{:?}", triples(&d));
+    let d = doc(
+        "Analysts say Beijing targeted the Philippine foreign ministry.",
+        None,
+        &[("Beijing", LOC), ("Philippine", MISC)],
+    );
+    assert!(
+        has(&triples(&d), "China", "Philippine foreign ministry") || triples(&d).iter().any(|t| t.0 == "China"),
+        "{:?}",
+        triples(&d)
+    );
 }
 
 #[test]
@@ -94,7 +118,8 @@ fn negation_and_denial_drop_speculation_lowers() {
 
 #[test]
 fn unnamed_attacker_when_nobody_is_named() {
-    let d = doc("Cybercriminals breached Northwind Traders on Tuesday.", Some("2024-05-09"), &[("Northwind Traders", ORG)]);
+    let d =
+        doc("Cybercriminals breached Northwind Traders on Tuesday.", Some("2024-05-09"), &[("Northwind Traders", ORG)]);
     let found = extract(&d);
     assert_eq!(found.len(), 1);
     assert_eq!(found[0].attacker.text, "Cybercriminals");
@@ -107,7 +132,17 @@ fn across_sentences_aliases_and_coreference() {
     let text = "North Korea broke into a Russian rocket maker's network. \
                 Hackers breached NPO Mashinostroyeniya, commonly known as NPO Mash, in late 2021. \
                 They remained on NPO Mash's system for months.";
-    let d = doc(text, None, &[("North Korea", LOC), ("Russian", MISC), ("NPO Mashinostroyeniya", ORG), ("NPO Mash", ORG), ("NPO Mash", ORG)]);
+    let d = doc(
+        text,
+        None,
+        &[
+            ("North Korea", LOC),
+            ("Russian", MISC),
+            ("NPO Mashinostroyeniya", ORG),
+            ("NPO Mash", ORG),
+            ("NPO Mash", ORG),
+        ],
+    );
     let found = triples(&d);
     assert!(found.contains(&("North Korea".into(), "NPO Mashinostroyeniya".into(), "2021-H2".into())), "{found:?}");
 }
@@ -133,19 +168,23 @@ fn several_attacks_in_one_article() {
 
 #[test]
 fn no_attack_no_triple() {
-    let d = doc("Microsoft released a patch for Exchange Server on Tuesday.", None, &[("Microsoft", ORG), ("Exchange Server", MISC)]);
+    let d = doc(
+        "Microsoft released a patch for Exchange Server on Tuesday.",
+        None,
+        &[("Microsoft", ORG), ("Exchange Server", MISC)],
+    );
     assert!(triples(&d).is_empty());
-    let d = doc("Satya Nadella met Olaf Scholz in Berlin.", None, &[("Satya Nadella", PER), ("Olaf Scholz", PER), ("Berlin", LOC)]);
+    let d = doc(
+        "Satya Nadella met Olaf Scholz in Berlin.",
+        None,
+        &[("Satya Nadella", PER), ("Olaf Scholz", PER), ("Berlin", LOC)],
+    );
     assert!(triples(&d).is_empty());
 }
 
 #[test]
 fn attack_date_is_preferred_over_discovery_date() {
-    let d = doc(
-        "Hackers breached Contoso in March 2022, the company disclosed in June 2022.",
-        None,
-        &[("Contoso", ORG)],
-    );
+    let d =
+        doc("Hackers breached Contoso in March 2022, the company disclosed in June 2022.", None, &[("Contoso", ORG)]);
     assert_eq!(triples(&d)[0].2, "2022-03");
 }
-

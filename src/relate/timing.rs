@@ -17,7 +17,12 @@ pub struct Chosen<'d> {
 }
 
 /// Picks the date for a cue at word `cue_word` of sentence `s`.
-pub fn choose<'d>(dates: &'d [DateMention], sentences: &[SentenceWords], s: usize, cue_word: usize) -> Option<Chosen<'d>> {
+pub fn choose<'d>(
+    dates: &'d [DateMention],
+    sentences: &[SentenceWords],
+    s: usize,
+    cue_word: usize,
+) -> Option<Chosen<'d>> {
     let cue_at = sentences[s].words.get(cue_word).map_or(sentences[s].span.start, |w| w.start);
     if let Some(date) = best_in(dates, &sentences[s], cue_at) {
         return Some(Chosen { date, sentence: s });
@@ -33,13 +38,14 @@ pub fn choose<'d>(dates: &'d [DateMention], sentences: &[SentenceWords], s: usiz
 /// The best date inside `sentence`: nearest to `cue_at`, with discovery and
 /// report dates counted three times as far.
 fn best_in<'d>(dates: &'d [DateMention], sentence: &SentenceWords, cue_at: usize) -> Option<&'d DateMention> {
-    dates
-        .iter()
-        .filter(|d| sentence.span.contains(d.span))
-        .min_by_key(|d| {
-            let distance = d.span.start.abs_diff(cue_at);
-            if is_discovery(sentence, d.span) { distance * 3 + 200 } else { distance }
-        })
+    dates.iter().filter(|d| sentence.span.contains(d.span)).min_by_key(|d| {
+        let distance = d.span.start.abs_diff(cue_at);
+        if is_discovery(sentence, d.span) {
+            distance * 3 + 200
+        } else {
+            distance
+        }
+    })
 }
 
 /// True when a discovery or report word is among the six words before the date.

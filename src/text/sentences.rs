@@ -54,7 +54,9 @@ fn split_paragraph(text: &str, start: usize, end: usize, out: &mut Vec<Span>) {
                 j += 1;
             }
             let boundary = if j < chars.len() { chars[j].0 } else { para.len() };
-            if j < chars.len() && chars[j].1.is_whitespace() && next_starts_sentence(&chars[j..])
+            if j < chars.len()
+                && chars[j].1.is_whitespace()
+                && next_starts_sentence(&chars[j..])
                 && !(c == '.' && is_abbreviation(&para[..pos]))
             {
                 push_trimmed(text, start + sentence_start, start + boundary, out);
@@ -81,10 +83,7 @@ fn next_starts_sentence(rest: &[(usize, char)]) -> bool {
 /// True when `before` (the paragraph up to a period) ends with an abbreviation
 /// or a single-letter initial.
 fn is_abbreviation(before: &str) -> bool {
-    let word = before
-        .rsplit(|c: char| c.is_whitespace() || OPENERS.contains(&c))
-        .next()
-        .unwrap_or("");
+    let word = before.rsplit(|c: char| c.is_whitespace() || OPENERS.contains(&c)).next().unwrap_or("");
     if word.is_empty() {
         return false;
     }

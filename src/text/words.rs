@@ -58,8 +58,10 @@ fn split_token(text: &str, token: Span, sentence_final: bool, out: &mut Vec<Span
     loop {
         let word = &text[start..end];
         let Some(c) = word.chars().next_back() else { break };
-        let is_final_period =
-            c == '.' && sentence_final && tail.iter().all(|s: &Span| text[s.range()] != *".") && !is_abbreviation_like(word);
+        let is_final_period = c == '.'
+            && sentence_final
+            && tail.iter().all(|s: &Span| text[s.range()] != *".")
+            && !is_abbreviation_like(word);
         if word.len() > c.len_utf8() && (TRAILING.contains(&c) || is_final_period) {
             tail.push(Span::new(end - c.len_utf8(), end));
             end -= c.len_utf8();
@@ -78,10 +80,7 @@ fn split_token(text: &str, token: Span, sentence_final: bool, out: &mut Vec<Span
 
 /// The byte length of a possessive `'s`/`’s` ending `word`, if it has one.
 fn possessive_suffix(word: &str) -> Option<usize> {
-    ["'s", "’s", "'S", "’S"]
-        .iter()
-        .find(|s| word.len() > s.len() && word.ends_with(*s))
-        .map(|s| s.len())
+    ["'s", "’s", "'S", "’S"].iter().find(|s| word.len() > s.len() && word.ends_with(*s)).map(|s| s.len())
 }
 
 /// True for tokens like "U.S." or "e.g." whose final period belongs to them.
@@ -102,7 +101,23 @@ mod tests {
     fn splits_punctuation_and_possessives_like_conll() {
         assert_eq!(
             words("Japan’s networks (and NPO Mash's) were hit, officials said."),
-            ["Japan", "’s", "networks", "(", "and", "NPO", "Mash", "'s", ")", "were", "hit", ",", "officials", "said", "."]
+            [
+                "Japan",
+                "’s",
+                "networks",
+                "(",
+                "and",
+                "NPO",
+                "Mash",
+                "'s",
+                ")",
+                "were",
+                "hit",
+                ",",
+                "officials",
+                "said",
+                "."
+            ]
         );
     }
 
