@@ -8,55 +8,149 @@
 //! - **anaphors**: "they", "the hackers", "the company", "it" stand for the
 //!   nearest earlier participant that fits the role.
 
-use std::collections::HashMap;
+use std::cell::OnceCell;
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use aho_corasick::AhoCorasick;
 
 use crate::doc::ArgKind;
 
 use super::mentions::{Mention, Reference};
 
+/// At most this many distinct names per article take part in alias merging
+/// (the first ones): the comparison is between every pair of names, and only a
+/// document far longer than a news article has more.
+pub const MAX_ALIAS_NAMES: usize = 1000;
+
 /// Maps each name to the canonical (longest) name of its alias group.
 pub fn alias_map(mentions: &[Vec<Mention>], text: &str) -> HashMap<String, String> {
-    let mut names: Vec<(ArgKind, &str)> = Vec::new();
+    let mut names: Vec<(ArgKind, Name)> = Vec::new();
+    let mut seen: HashSet<&str> = HashSet::new();
     for m in mentions.iter().flatten() {
-        if matches!(m.kind, ArgKind::Organization | ArgKind::Person | ArgKind::Misc) && m.reference == Reference::Itself
+        if names.len() == MAX_ALIAS_NAMES {
+            break;
+        }
+        if matches!(m.kind, ArgKind::Organization | ArgKind::Person | ArgKind::Misc)
+            && m.reference == Reference::Itself
+            && seen.insert(&m.canonical)
         {
-            if !names.iter().any(|(_, n)| *n == m.canonical) {
-                names.push((m.kind, &m.canonical));
-            }
+            names.push((m.kind, Name::new(&m.canonical)));
         }
     }
+    // The text is searched once for all names, not once per pair.
+    let facts = TextFacts::new(text, names.iter().map(|(_, n)| n.text));
     let mut map = HashMap::new();
-    for &(kind, short) in &names {
+    for (kind, short) in &names {
         let longer = names
             .iter()
-            .filter(|(k, long)| *k == kind && long.len() > short.len() && same_participant(kind, short, long, text))
-            .max_by_key(|(_, long)| long.len());
+            .filter(|(k, long)| {
+                k == kind && long.text.len() > short.text.len() && same_participant(*kind, short, long, &facts)
+            })
+            .max_by_key(|(_, long)| long.text.len());
         if let Some((_, long)) = longer {
-            map.insert(short.to_string(), long.to_string());
+            map.insert(short.text.to_string(), long.text.to_string());
         }
     }
     map
 }
 
+/// A name with its words.
+struct Name<'n> {
+    text: &'n str,
+    words: Vec<&'n str>,
+}
+
+impl<'n> Name<'n> {
+    fn new(text: &'n str) -> Self {
+        Name { text, words: text.split_whitespace().collect() }
+    }
+}
+
+/// Two or more ASCII capitals ("NSA").
+fn is_acronym(name: &str) -> bool {
+    name.len() >= 2 && name.chars().all(|c| c.is_ascii_uppercase())
+}
+
+/// What the alias rules need to know about the text, found in one pass each.
+struct TextFacts<'t, 'n> {
+    text: &'t str,
+    /// Every name that follows "known as " somewhere in the text.
+    known_as: HashSet<&'n str>,
+    /// For each bracketed acronym, the byte offsets of its "(" in the text.
+    brackets: HashMap<&'t str, Vec<usize>>,
+    /// All names, and (computed when first needed) the ones the text contains.
+    names: Vec<&'n str>,
+    present: OnceCell<HashSet<&'n str>>,
+}
+
+impl<'t, 'n> TextFacts<'t, 'n> {
+    fn new(text: &'t str, names: impl Iterator<Item = &'n str>) -> Self {
+        let names: Vec<&'n str> = names.collect();
+        let set: HashSet<&str> = names.iter().copied().collect();
+        let lengths: BTreeSet<usize> = names.iter().map(|n| n.len()).collect();
+        let mut known_as = HashSet::new();
+        for (at, marker) in text.match_indices("known as ") {
+            let tail = &text[at + marker.len()..];
+            for &len in &lengths {
+                if let Some(name) = tail.get(..len).and_then(|head| set.get(head)) {
+                    known_as.insert(*name);
+                }
+            }
+        }
+        let mut brackets: HashMap<&str, Vec<usize>> = HashMap::new();
+        let bytes = text.as_bytes();
+        for (open, _) in text.match_indices('(') {
+            let run = bytes[open + 1..].iter().take_while(|b| b.is_ascii_uppercase()).count();
+            if run >= 2 && bytes.get(open + 1 + run) == Some(&b')') {
+                brackets.entry(&text[open + 1..open + 1 + run]).or_default().push(open);
+            }
+        }
+        TextFacts { text, known_as, brackets, names, present: OnceCell::new() }
+    }
+
+    /// `text.contains("known as {name}")`.
+    fn known_as(&self, name: &str) -> bool {
+        self.known_as.contains(name)
+    }
+
+    /// `text.contains("{long} ({acronym})")`.
+    fn bracketed(&self, long: &str, acronym: &str) -> bool {
+        self.brackets.get(acronym).is_some_and(|opens| {
+            opens.iter().any(|&open| self.text[..open].strip_suffix(' ').is_some_and(|before| before.ends_with(long)))
+        })
+    }
+
+    /// `text.contains(name)`, for one of the names given to [`TextFacts::new`].
+    fn contains(&self, name: &str) -> bool {
+        self.present
+            .get_or_init(|| {
+                let matcher = AhoCorasick::new(&self.names).expect("names build an automaton");
+                matcher.find_overlapping_iter(self.text).map(|m| self.names[m.pattern().as_usize()]).collect()
+            })
+            .contains(name)
+    }
+}
+
 /// True when `short` names the same participant as `long` by the alias rules.
-fn same_participant(kind: ArgKind, short: &str, long: &str, text: &str) -> bool {
-    let short_words: Vec<&str> = short.split_whitespace().collect();
-    let long_words: Vec<&str> = long.split_whitespace().collect();
+fn same_participant(kind: ArgKind, short: &Name, long: &Name, facts: &TextFacts) -> bool {
+    let (short_words, long_words) = (&short.words, &long.words);
     let prefixes = short_words.len() == long_words.len()
-        && short_words.iter().zip(&long_words).all(|(s, l)| l.starts_with(s))
-        && short_words.iter().zip(&long_words).any(|(s, l)| s != l);
-    let acronym = short.len() >= 2
-        && short.chars().all(|c| c.is_ascii_uppercase())
+        && short_words.iter().zip(long_words).all(|(s, l)| l.starts_with(s))
+        && short_words.iter().zip(long_words).any(|(s, l)| s != l);
+    let acronym = is_acronym(short.text)
         && long_words.len() >= 2
-        && (text.contains(&format!("{long} ({short})"))
+        && (facts.bracketed(long.text, short.text)
             || long_words.iter().filter_map(|w| w.chars().next()).filter(|c| c.is_uppercase()).collect::<String>()
-                == short);
+                == short.text);
     let surname = kind == ArgKind::Person
         && short_words.len() == 1
         && long_words.len() > 1
         && long_words.last() == short_words.first();
-    let known_as = text.contains(&format!("known as {short}")) && text.contains(long);
-    prefixes || acronym || surname || (known_as && kind == ArgKind::Organization && long_words.len() >= 1)
+    let known_as = kind == ArgKind::Organization
+        && !long_words.is_empty()
+        && facts.known_as(short.text)
+        && facts.contains(long.text);
+    prefixes || acronym || surname || known_as
 }
 
 /// Where to look for an antecedent: mentions before word `word` of sentence
@@ -81,12 +175,37 @@ pub fn is_named(m: &Mention) -> bool {
 mod tests {
     use super::*;
 
+    fn same(kind: ArgKind, short: &str, long: &str, text: &str) -> bool {
+        let facts = TextFacts::new(text, [short, long].into_iter());
+        same_participant(kind, &Name::new(short), &Name::new(long), &facts)
+    }
+
     #[test]
     fn alias_rules() {
         let text = "NPO Mashinostroyeniya, known as NPO Mash; the National Security Agency (NSA); Paul Nakasone";
-        assert!(same_participant(ArgKind::Organization, "NPO Mash", "NPO Mashinostroyeniya", text));
-        assert!(same_participant(ArgKind::Organization, "NSA", "National Security Agency", text));
-        assert!(same_participant(ArgKind::Person, "Nakasone", "Paul Nakasone", text));
-        assert!(!same_participant(ArgKind::Organization, "Microsoft", "Microsoft Azure", text));
+        assert!(same(ArgKind::Organization, "NPO Mash", "NPO Mashinostroyeniya", text));
+        assert!(same(ArgKind::Organization, "NSA", "National Security Agency", text));
+        assert!(same(ArgKind::Person, "Nakasone", "Paul Nakasone", text));
+        assert!(!same(ArgKind::Organization, "Microsoft", "Microsoft Azure", text));
+    }
+
+    #[test]
+    fn text_facts_agree_with_plain_searches() {
+        let text = "Fancy Bear, known as APT28 (APT), hit the National Security Agency (NSA) and (NS) (NSA";
+        let names = ["APT28", "APT2", "Fancy Bear", "Agency", "National Security Agency", "Absent", "NSA", "NS", ""];
+        let facts = TextFacts::new(text, names.into_iter());
+        for name in names {
+            assert_eq!(facts.known_as(name), text.contains(&format!("known as {name}")), "{name}");
+            assert_eq!(facts.contains(name), text.contains(name), "{name}");
+            for long in names {
+                if is_acronym(name) {
+                    assert_eq!(
+                        facts.bracketed(long, name),
+                        text.contains(&format!("{long} ({name})")),
+                        "{long} ({name})"
+                    );
+                }
+            }
+        }
     }
 }

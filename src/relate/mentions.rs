@@ -8,6 +8,7 @@
 //! later. A demonym or actor name directly before an attacker noun absorbs it:
 //! "North Korean hackers" is one mention of North Korea.
 
+use std::collections::BTreeMap;
 use std::ops::Range;
 
 use crate::doc::{ArgKind, Doc, Label, Span};
@@ -59,16 +60,31 @@ pub struct Mention {
     pub score: f32,
 }
 
-/// Splits the document's sentences into words.
+/// Sentences longer than this many words are read as consecutive pieces of at
+/// most this many words. Real sentences are far shorter; text without sentence
+/// breaks (a scraped table, a whole article on one line) would otherwise make
+/// the per-sentence rules quadratic and put megabytes of evidence in each row.
+pub const MAX_SENTENCE_WORDS: usize = 150;
+
+/// Splits the document's sentences into words (over-long ones into pieces of
+/// at most [`MAX_SENTENCE_WORDS`] words).
 pub fn sentence_words(doc: &Doc) -> Vec<SentenceWords> {
-    doc.sentences
-        .iter()
-        .map(|&span| {
-            let words = split_words(&doc.article.text, span);
-            let lower = words.iter().map(|w| normalise_word(&doc.article.text[w.range()])).collect();
-            SentenceWords { span, words, lower }
-        })
-        .collect()
+    let text = &doc.article.text;
+    let mut out = Vec::with_capacity(doc.sentences.len());
+    for &span in &doc.sentences {
+        let words = split_words(text, span);
+        if words.len() <= MAX_SENTENCE_WORDS {
+            let lower = words.iter().map(|w| normalise_word(&text[w.range()])).collect();
+            out.push(SentenceWords { span, words, lower });
+            continue;
+        }
+        for piece in words.chunks(MAX_SENTENCE_WORDS) {
+            let span = Span::new(piece[0].start, piece[piece.len() - 1].end);
+            let lower = piece.iter().map(|w| normalise_word(&text[w.range()])).collect();
+            out.push(SentenceWords { span, words: piece.to_vec(), lower });
+        }
+    }
+    out
 }
 
 /// Lowercases a word and straightens curly apostrophes.
@@ -117,29 +133,43 @@ pub fn find_mentions(doc: &Doc, sentences: &[SentenceWords]) -> Vec<Vec<Mention>
 /// span wins, and the gazetteer wins a tie.
 fn named_candidates(doc: &Doc) -> Vec<Candidate> {
     let text = &doc.article.text;
-    let mut candidates: Vec<Candidate> = find_names(text)
-        .into_iter()
-        .map(|(span, named)| {
-            let surface = &text[span.range()];
-            Candidate {
-                span,
-                kind: if named.is_actor { ArgKind::ThreatActor } else { ArgKind::Country },
-                canonical: named.canonical.to_string(),
-                score: 1.0,
-                demonym: !named.is_actor && !named.metonym && is_demonym(surface, named.canonical),
-                metonym: named.metonym,
-            }
-        })
-        .collect();
+    let gazetteer = find_names(text).into_iter().map(|(span, named)| {
+        let surface = &text[span.range()];
+        Candidate {
+            span,
+            kind: if named.is_actor { ArgKind::ThreatActor } else { ArgKind::Country },
+            canonical: named.canonical.to_string(),
+            score: 1.0,
+            demonym: !named.is_actor && !named.metonym && is_demonym(surface, named.canonical),
+            metonym: named.metonym,
+        }
+    });
+    // Kept candidates never overlap one another, so, keyed by (start, order of
+    // arrival), the ones an entity overlaps are found by walking back from its
+    // end: linear time overall, where a scan of all candidates per entity was
+    // quadratic in the length of the article.
+    let mut candidates: BTreeMap<(usize, usize), Candidate> =
+        gazetteer.enumerate().map(|(i, c)| ((c.span.start, i), c)).collect();
+    let mut arrival = candidates.len();
     for entity in &doc.entities {
         if entity.label == Label::Date {
             continue;
         }
-        let covered = candidates.iter().any(|c| c.span.overlaps(entity.span) && c.span.len() >= entity.span.len());
+        let mut overlapping = Vec::new();
+        for (&key, c) in candidates.range(..(entity.span.end, 0)).rev() {
+            if c.span.overlaps(entity.span) {
+                overlapping.push(key);
+            } else if !c.span.is_empty() && c.span.end <= entity.span.start {
+                break;
+            }
+        }
+        let covered = overlapping.iter().any(|key| candidates[key].span.len() >= entity.span.len());
         if covered {
             continue;
         }
-        candidates.retain(|c| !c.span.overlaps(entity.span));
+        for key in overlapping {
+            candidates.remove(&key);
+        }
         let name = trim_name(&entity.text);
         let kind = match entity.label {
             Label::Person => ArgKind::Person,
@@ -148,17 +178,18 @@ fn named_candidates(doc: &Doc) -> Vec<Candidate> {
             Label::Location => ArgKind::Location,
             _ => ArgKind::Misc,
         };
-        candidates.push(Candidate {
+        let candidate = Candidate {
             span: entity.span,
             kind,
             canonical: name.to_string(),
             score: entity.score,
             demonym: false,
             metonym: false,
-        });
+        };
+        candidates.insert((entity.span.start, arrival), candidate);
+        arrival += 1;
     }
-    candidates.sort_by_key(|c| c.span.start);
-    candidates
+    candidates.into_values().collect()
 }
 
 /// Drops a leading "the" and surrounding punctuation from an entity's text.

@@ -16,6 +16,7 @@ mod mentions;
 mod roles;
 mod timing;
 
+use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 use crate::doc::{ArgKind, Argument, Doc, Triple};
@@ -48,7 +49,22 @@ pub fn extract(doc: &Doc) -> Vec<Triple> {
     let mentions = find_mentions(doc, &sentences);
     let found = read_cues(&sentences, &mentions);
     let aliases = alias_map(&mentions, &doc.article.text);
-    let context = Context { doc, sentences: &sentences, mentions: &mentions, found: &found, aliases: &aliases };
+    // Named attackers of the readings, in sentence order (`found` is).
+    let named_readings: Vec<(usize, &Mention)> = found
+        .iter()
+        .filter_map(|f| {
+            let m = &mentions[f.sentence][f.reading.attacker?];
+            is_named(m).then_some((f.sentence, m))
+        })
+        .collect();
+    let context = Context {
+        doc,
+        sentences: &sentences,
+        mentions: &mentions,
+        aliases: &aliases,
+        named_readings: &named_readings,
+        top_actor: OnceCell::new(),
+    };
     let mut triples: Vec<Triple> = found.iter().filter_map(|f| context.triple(f)).collect();
     merge(&mut triples);
     triples
@@ -86,8 +102,11 @@ struct Context<'a> {
     doc: &'a Doc,
     sentences: &'a [SentenceWords],
     mentions: &'a [Vec<Mention>],
-    found: &'a [Found],
     aliases: &'a HashMap<String, String>,
+    /// The named attackers of `found`, with their sentence, in sentence order.
+    named_readings: &'a [(usize, &'a Mention)],
+    /// The article's most mentioned threat actor, computed once when needed.
+    top_actor: OnceCell<Option<&'a Mention>>,
 }
 
 /// A resolved role: the participant and the mention it was read from.
@@ -187,20 +206,25 @@ impl<'a> Context<'a> {
 
     /// The named attacker nearest before (else after) sentence `s` among the
     /// readings, else the article's most mentioned threat actor.
+    /// (Binary searches over `named_readings`: this runs once per reading.)
     fn named_attacker(&self, s: usize) -> Option<&'a Mention> {
-        let named_readings = self.found.iter().filter_map(|f| {
-            let m = &self.mentions[f.sentence][f.reading.attacker?];
-            is_named(m).then_some((f.sentence, m))
-        });
-        let nearest = named_readings
-            .min_by_key(|(sentence, _)| if *sentence <= s { (0, s - sentence) } else { (1, sentence - s) })
-            .map(|(_, m)| m);
+        let readings = self.named_readings;
+        let after = readings.partition_point(|(sentence, _)| *sentence <= s);
+        let nearest = if after > 0 {
+            // The first reading of the latest sentence at or before `s`.
+            let latest = readings[after - 1].0;
+            Some(readings[readings.partition_point(|(sentence, _)| *sentence < latest)].1)
+        } else {
+            readings.first().map(|(_, m)| *m)
+        };
         nearest.or_else(|| {
-            let mut counts: HashMap<&str, (usize, &Mention)> = HashMap::new();
-            for m in self.mentions.iter().flatten().filter(|m| m.kind == ArgKind::ThreatActor) {
-                counts.entry(&m.canonical).or_insert((0, m)).0 += 1;
-            }
-            counts.into_values().max_by_key(|(n, m)| (*n, std::cmp::Reverse(m.span.start))).map(|(_, m)| m)
+            *self.top_actor.get_or_init(|| {
+                let mut counts: HashMap<&str, (usize, &Mention)> = HashMap::new();
+                for m in self.mentions.iter().flatten().filter(|m| m.kind == ArgKind::ThreatActor) {
+                    counts.entry(&m.canonical).or_insert((0, m)).0 += 1;
+                }
+                counts.into_values().max_by_key(|(n, m)| (*n, std::cmp::Reverse(m.span.start))).map(|(_, m)| m)
+            })
         })
     }
 
@@ -242,9 +266,10 @@ fn has_content(m: &Mention) -> bool {
 /// keeps the strongest few above the threshold.
 fn merge(triples: &mut Vec<Triple>) {
     let mut merged: Vec<Triple> = Vec::new();
+    let mut index: HashMap<(String, String), usize> = HashMap::new();
     for t in triples.drain(..) {
-        let key = |x: &Triple| (x.attacker.text.to_lowercase(), x.victim.text.to_lowercase());
-        match merged.iter_mut().find(|m| key(m) == key(&t)) {
+        let key = (t.attacker.text.to_lowercase(), t.victim.text.to_lowercase());
+        match index.get(&key).map(|&i| &mut merged[i]) {
             Some(existing) => {
                 let date = existing.date.clone().or_else(|| t.date.clone());
                 if t.confidence > existing.confidence {
@@ -252,7 +277,10 @@ fn merge(triples: &mut Vec<Triple>) {
                 }
                 existing.date = existing.date.clone().or(date);
             }
-            None => merged.push(t),
+            None => {
+                index.insert(key, merged.len());
+                merged.push(t);
+            }
         }
     }
     merged.retain(|t| t.confidence >= MIN_CONFIDENCE);

@@ -37,8 +37,12 @@ pub fn choose<'d>(
 
 /// The best date inside `sentence`: nearest to `cue_at`, with discovery and
 /// report dates counted three times as far.
+/// (`dates` are in text order and do not overlap: the sentence's dates are
+/// found by binary search, as this runs once per reading.)
 fn best_in<'d>(dates: &'d [DateMention], sentence: &SentenceWords, cue_at: usize) -> Option<&'d DateMention> {
-    dates.iter().filter(|d| sentence.span.contains(d.span)).min_by_key(|d| {
+    let first = dates.partition_point(|d| d.span.start < sentence.span.start);
+    let inside = dates[first..].iter().take_while(|d| d.span.start < sentence.span.end);
+    inside.filter(|d| sentence.span.contains(d.span)).min_by_key(|d| {
         let distance = d.span.start.abs_diff(cue_at);
         if is_discovery(sentence, d.span) {
             distance * 3 + 200
