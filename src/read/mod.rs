@@ -2,7 +2,9 @@
 //! gzipped) and standard input, lazily, one [`Record`] at a time.
 //!
 //! A document that cannot be read becomes a [`ReadError`] naming its source,
-//! line and reason; reading always goes on with the next one.
+//! line and reason; reading always goes on with the next one. What is decoded
+//! and what is refused is listed in `textfile.rs` and `jsonl.rs` (and in the
+//! README, "Robustness").
 
 mod jsonl;
 mod textfile;
@@ -17,6 +19,12 @@ use flate2::read::MultiGzDecoder;
 use crate::doc::Article;
 
 pub use jsonl::JsonlReader;
+pub use textfile::{check_content, checked_text};
+
+/// The largest article read, in bytes (a text file, or one JSON Lines line):
+/// bigger ones are skipped without being read into memory. Far above any news
+/// article; it bounds what a stray dump or `/dev/zero` can cost.
+pub const MAX_DOCUMENT_BYTES: usize = 32 << 20;
 
 /// One input named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -80,6 +88,11 @@ pub enum InputError {
         /// The I/O error.
         source: io::Error,
     },
+    /// A directory holds no `.txt` file.
+    #[error(
+        "no .txt files in directory {0} (a directory is read for its .txt files; name JSON Lines files themselves)"
+    )]
+    EmptyDirectory(String),
 }
 
 /// Checks that every input exists before any work starts, and lists the
@@ -97,6 +110,9 @@ pub fn expand(inputs: &[Input]) -> Result<Vec<Source>, InputError> {
                     let mut files = Vec::new();
                     collect_text_files(path, &mut files)
                         .map_err(|source| InputError::Unreadable { path: path.display().to_string(), source })?;
+                    if files.is_empty() {
+                        return Err(InputError::EmptyDirectory(path.display().to_string()));
+                    }
                     files.sort();
                     sources.extend(files.into_iter().map(Source::TextFile));
                 } else if is_jsonl(path) {
@@ -153,12 +169,15 @@ fn open_jsonl(path: &Path) -> io::Result<Box<dyn io::BufRead + Send>> {
     Ok(if gz { Box::new(BufReader::new(MultiGzDecoder::new(file))) } else { Box::new(BufReader::new(file)) })
 }
 
+/// The `.txt` files under `dir`, recursively. Symbolic links to files are
+/// followed, links to directories are not (a link to a parent would loop).
 fn collect_text_files(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
+        let entry = entry?;
+        let path = entry.path();
+        if entry.file_type()?.is_dir() {
             collect_text_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt")) {
+        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt")) && !path.is_dir() {
             out.push(path);
         }
     }
@@ -186,6 +205,32 @@ mod tests {
             })
             .collect();
         assert_eq!(names, ["a.txt", "b.txt", "sub/c.txt"]);
+    }
+
+    #[test]
+    fn directory_links_are_not_followed_and_an_empty_directory_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("sub/a.txt"), "Hackers struck.").unwrap();
+        std::os::unix::fs::symlink(dir.path(), dir.path().join("sub/loop")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("sub/a.txt"), dir.path().join("link.txt")).unwrap();
+        let sources = expand(&[Input::Path(dir.path().to_path_buf())]).unwrap();
+        assert_eq!(sources.len(), 2, "{sources:?}");
+
+        std::fs::create_dir(dir.path().join("empty")).unwrap();
+        std::fs::write(dir.path().join("empty/news.jsonl"), "").unwrap();
+        let err = expand(&[Input::Path(dir.path().join("empty"))]).unwrap_err();
+        assert!(err.to_string().starts_with("no .txt files in directory"), "{err}");
+    }
+
+    #[test]
+    fn a_corrupt_gzip_file_gives_one_error() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("news.jsonl.gz");
+        std::fs::write(&path, b"not gzip at all\n{}\n").unwrap();
+        let records: Vec<_> = read_all(expand(&[Input::Path(path)]).unwrap()).collect();
+        assert_eq!(records.len(), 1);
+        assert!(records[0].as_ref().unwrap_err().reason.starts_with("read error: invalid gzip header"), "{records:?}");
     }
 
     #[test]
