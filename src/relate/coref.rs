@@ -155,12 +155,7 @@ fn same_participant(kind: ArgKind, short: &Name, long: &Name, facts: &TextFacts)
 
 /// Where to look for an antecedent: mentions before word `word` of sentence
 /// `sentence`, nearest first, up to `back` sentences back.
-pub fn earlier<'m>(
-    mentions: &'m [Vec<Mention>],
-    sentence: usize,
-    word: usize,
-    back: usize,
-) -> impl Iterator<Item = &'m Mention> {
+pub fn earlier(mentions: &[Vec<Mention>], sentence: usize, word: usize, back: usize) -> impl Iterator<Item = &Mention> {
     (sentence.saturating_sub(back)..=sentence)
         .rev()
         .flat_map(move |s| mentions[s].iter().rev().filter(move |m| s < sentence || m.words.end <= word))
