@@ -35,6 +35,11 @@ test: setup
 model: setup
 	bash models/train/build.sh
 
+# Speed and memory against the transformers pipeline and spaCy on the CASIE dev
+# texts; prints a table (bench/run.sh; about 20-30 minutes on 2 cores).
+bench: setup
+	bash bench/run.sh
+
 clean:
 	rm -rf $(OUT)
 	$(CARGO) clean

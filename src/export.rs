@@ -3,7 +3,9 @@
 //! date,date_iso,confidence,evidence,attacker_mention,victim_mention[,rule]`. [`TripleRecord`] is the row; the evaluator reads the
 //! same struct back. File output is atomic: written aside, renamed into place.
 
-use std::io::{self, Write};
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -101,10 +103,66 @@ enum Sink {
 /// temporary name in the same directory and renamed into place by
 /// [`TripleWriter::finish`], so readers never see a half-written file and an
 /// interrupted run leaves any previous file untouched.
+///
+/// **Resuming** ([`TripleWriter::resume`]): the writer also keeps the list of
+/// completed documents in a sidecar file, [`done_list_path`] (`OUT.done`, one
+/// JSON string per line, the ids of every document whose triples are in `OUT`,
+/// including documents that gave none). A resumed run copies the previous rows
+/// into its temporary file, appends the new ones, and renames both files into
+/// place at the end (the output first, then the list), so the pair is always a
+/// complete, valid result of the documents it lists.
 pub struct TripleWriter {
     sink: Sink,
     pending: Option<(tempfile::TempPath, PathBuf)>,
     neutralise: bool,
+    done: Option<DoneList>,
+}
+
+/// The completed-documents sidecar being written.
+struct DoneList {
+    out: io::BufWriter<File>,
+    temp: tempfile::TempPath,
+    target: PathBuf,
+}
+
+/// Why an earlier output cannot be resumed.
+#[derive(Debug, thiserror::Error)]
+pub enum ResumeError {
+    /// The output or its list cannot be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// The I/O error.
+        source: io::Error,
+    },
+    /// The previous output is not one this run can append to.
+    #[error("cannot resume {path}: {reason}")]
+    Mismatch {
+        /// The output file.
+        path: PathBuf,
+        /// What differs.
+        reason: String,
+    },
+}
+
+/// The sidecar that lists the documents completed in `output`: `output` + `.done`.
+pub fn done_list_path(output: &Path) -> PathBuf {
+    let mut name = output.as_os_str().to_os_string();
+    name.push(".done");
+    PathBuf::from(name)
+}
+
+/// What [`TripleWriter::resume`] found of an earlier run.
+#[derive(Debug, Default)]
+pub struct Resumed {
+    /// Ids of the documents already done: those in the `.done` list and those
+    /// with rows in the output (a run stopped between the two renames).
+    pub done: HashSet<String>,
+    /// Rows already in the output.
+    pub rows: usize,
+    /// True when there was an earlier output to continue.
+    pub existed: bool,
 }
 
 impl TripleWriter {
@@ -115,25 +173,75 @@ impl TripleWriter {
         let (out, pending): (Box<dyn Write>, _) = match path {
             None => (Box::new(io::BufWriter::new(io::stdout())), None),
             Some(path) => {
-                let dir = match path.parent() {
-                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-                    _ => PathBuf::from("."),
-                };
-                let file = tempfile::Builder::new().prefix(".cyberie-").suffix(".partial").tempfile_in(&dir)?;
-                let (file, temp_path) = file.into_parts();
+                let (file, temp_path) = temp_beside(path)?;
                 (Box::new(io::BufWriter::new(file)), Some((temp_path, path.to_path_buf())))
             }
         };
+        Self::with_output(out, pending, format, neutralise, explain, true)
+    }
+
+    /// Continues the output at `path` left by an earlier run (interrupted or
+    /// not): returns a writer whose file starts with the earlier rows, and the
+    /// documents already done, which the caller skips. Without an earlier file
+    /// it starts a new one. Either way the writer records completed documents
+    /// ([`TripleWriter::document_done`]) in the `.done` list.
+    pub fn resume(
+        path: &Path,
+        format: Format,
+        neutralise: bool,
+        explain: bool,
+    ) -> Result<(TripleWriter, Resumed), ResumeError> {
+        let io_error = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| ResumeError::Io { path, source }
+        };
+        let list_path = done_list_path(path);
+        let mut resumed = Resumed::default();
+        if path.exists() {
+            resumed.existed = true;
+            resumed.done = read_done_list(&list_path).map_err(io_error(&list_path))?;
+            let (ids, rows) = read_output_ids(path, format, neutralise, explain)?;
+            resumed.rows = rows;
+            resumed.done.extend(ids);
+        }
+        let (mut file, temp) = temp_beside(path).map_err(io_error(path))?;
+        if resumed.existed {
+            io::copy(&mut File::open(path).map_err(io_error(path))?, &mut file).map_err(io_error(path))?;
+        }
+        let (list_file, list_temp) = temp_beside(&list_path).map_err(io_error(&list_path))?;
+        let mut list = io::BufWriter::new(list_file);
+        let mut ids: Vec<&String> = resumed.done.iter().collect();
+        ids.sort();
+        for id in ids {
+            writeln!(list, "{}", serde_json::Value::String(id.clone())).map_err(io_error(&list_path))?;
+        }
+        let out: Box<dyn Write> = Box::new(io::BufWriter::new(file));
+        let mut writer =
+            Self::with_output(out, Some((temp, path.to_path_buf())), format, neutralise, explain, !resumed.existed)
+                .map_err(io_error(path))?;
+        writer.done = Some(DoneList { out: list, temp: list_temp, target: list_path });
+        Ok((writer, resumed))
+    }
+
+    fn with_output(
+        out: Box<dyn Write>,
+        pending: Option<(tempfile::TempPath, PathBuf)>,
+        format: Format,
+        neutralise: bool,
+        explain: bool,
+        header: bool,
+    ) -> io::Result<TripleWriter> {
         let sink = match format {
             Format::Csv => {
                 let mut writer = csv::WriterBuilder::new().has_headers(false).from_writer(out);
-                let columns = if explain { COLUMNS.len() } else { COLUMNS.len() - 1 };
-                writer.write_record(&COLUMNS[..columns])?;
+                if header {
+                    writer.write_record(columns(explain))?;
+                }
                 Sink::Csv(Box::new(writer))
             }
             Format::Jsonl => Sink::Jsonl(out),
         };
-        Ok(TripleWriter { sink, pending, neutralise: neutralise && format == Format::Csv })
+        Ok(TripleWriter { sink, pending, neutralise: neutralise && format == Format::Csv, done: None })
     }
 
     /// Appends one record.
@@ -154,7 +262,18 @@ impl TripleWriter {
         }
     }
 
-    /// Flushes everything and moves a file output into place.
+    /// Records that every triple of document `id` has been written (only when
+    /// resuming; otherwise does nothing).
+    pub fn document_done(&mut self, id: &str) -> io::Result<()> {
+        match &mut self.done {
+            Some(list) => writeln!(list.out, "{}", serde_json::Value::String(id.to_string())),
+            None => Ok(()),
+        }
+    }
+
+    /// Flushes everything and moves a file output into place (then its `.done`
+    /// list, when resuming). Dropping the writer instead removes the temporary
+    /// files and leaves any earlier output as it was.
     pub fn finish(self) -> io::Result<()> {
         match self.sink {
             Sink::Csv(w) => w.into_inner().map_err(|e| e.into_error())?.flush()?,
@@ -163,7 +282,115 @@ impl TripleWriter {
         if let Some((temp, target)) = self.pending {
             temp.persist(&target).map_err(|e| e.error)?;
         }
+        if let Some(mut list) = self.done {
+            list.out.flush()?;
+            list.temp.persist(&list.target).map_err(|e| e.error)?;
+        }
         Ok(())
+    }
+}
+
+/// The header row: every column but `rule` unless `explain`.
+fn columns(explain: bool) -> &'static [&'static str] {
+    if explain {
+        &COLUMNS
+    } else {
+        &COLUMNS[..COLUMNS.len() - 1]
+    }
+}
+
+/// A temporary file in `path`'s directory, to be renamed to `path`.
+fn temp_beside(path: &Path) -> io::Result<(File, tempfile::TempPath)> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let file = tempfile::Builder::new().prefix(".cyberie-").suffix(".partial").tempfile_in(&dir)?;
+    Ok(file.into_parts())
+}
+
+/// The ids in a `.done` list (none when it does not exist).
+fn read_done_list(path: &Path) -> io::Result<HashSet<String>> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(HashSet::new()),
+        Err(e) => return Err(e),
+    };
+    text.lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty())
+        .map(|(n, line)| {
+            serde_json::from_str::<String>(line).map_err(|e| {
+                io::Error::new(io::ErrorKind::InvalidData, format!("line {}: not a JSON string: {e}", n + 1))
+            })
+        })
+        .collect()
+}
+
+/// The document ids of an earlier output's rows and how many rows it has,
+/// checking that this run would write the same columns.
+fn read_output_ids(
+    path: &Path,
+    format: Format,
+    neutralise: bool,
+    explain: bool,
+) -> Result<(HashSet<String>, usize), ResumeError> {
+    let mismatch = |reason: String| ResumeError::Mismatch { path: path.to_path_buf(), reason };
+    let io_error = |source| ResumeError::Io { path: path.to_path_buf(), source };
+    let file = File::open(path).map_err(io_error)?;
+    let mut ids = HashSet::new();
+    let mut rows = 0;
+    match format {
+        Format::Csv => {
+            let mut reader = csv::ReaderBuilder::new().has_headers(false).from_reader(io::BufReader::new(file));
+            let mut records = reader.records();
+            let expected = columns(explain);
+            match records.next() {
+                None => return Err(mismatch("the file is empty (not a CSV output of cyberie extract)".into())),
+                Some(header) => {
+                    let header = header.map_err(|e| mismatch(format!("unreadable CSV header: {e}")))?;
+                    if !header.iter().eq(expected.iter().copied()) {
+                        return Err(mismatch(format!(
+                            "it has the columns {:?}, this run writes {:?} (same --explain as before?)",
+                            header.iter().collect::<Vec<_>>(),
+                            expected
+                        )));
+                    }
+                }
+            }
+            for record in records {
+                let record = record.map_err(|e| mismatch(format!("malformed CSV: {e}")))?;
+                let id = record.get(0).unwrap_or_default();
+                ids.insert(if neutralise { unneutralise(id) } else { id }.to_string());
+                rows += 1;
+            }
+        }
+        Format::Jsonl => {
+            #[derive(Deserialize)]
+            struct Row {
+                doc_id: String,
+            }
+            for (n, line) in io::BufReader::new(file).lines().enumerate() {
+                let line = line.map_err(io_error)?;
+                if line.trim().is_empty() {
+                    continue;
+                }
+                let row: Row = serde_json::from_str(&line).map_err(|e| {
+                    mismatch(format!("line {}: not a JSON Lines output of cyberie extract: {e}", n + 1))
+                })?;
+                ids.insert(row.doc_id);
+                rows += 1;
+            }
+        }
+    }
+    Ok((ids, rows))
+}
+
+/// Undoes [`neutralise_formula`].
+fn unneutralise(field: &str) -> &str {
+    match field.strip_prefix('\'') {
+        Some(rest) if rest.starts_with(['=', '+', '-', '@', '\t', '\r']) => rest,
+        _ => field,
     }
 }
 
@@ -191,5 +418,126 @@ pub fn neutralise_formula(field: &str) -> String {
         format!("'{field}")
     } else {
         field.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(doc_id: &str, attacker: &str) -> TripleRecord {
+        TripleRecord {
+            doc_id: doc_id.into(),
+            attacker: attacker.into(),
+            attacker_type: "threat_actor".into(),
+            victim: "Acme".into(),
+            victim_type: "organization".into(),
+            date: String::new(),
+            date_iso: String::new(),
+            confidence: 0.5,
+            evidence: "e".into(),
+            attacker_mention: attacker.into(),
+            victim_mention: "Acme".into(),
+            rule: None,
+        }
+    }
+
+    fn data_rows(path: &Path) -> Vec<String> {
+        std::fs::read_to_string(path).unwrap().lines().skip(1).map(str::to_string).collect()
+    }
+
+    fn leftovers(dir: &Path) -> Vec<String> {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".partial"))
+            .collect()
+    }
+
+    #[test]
+    fn resume_appends_and_lists_completed_documents() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("t.csv");
+        let (mut w, resumed) = TripleWriter::resume(&out, Format::Csv, true, false).unwrap();
+        assert!(!resumed.existed && resumed.done.is_empty());
+        w.write(&record("a", "APT28")).unwrap();
+        w.document_done("a").unwrap();
+        w.document_done("quiet doc").unwrap(); // no triples, still completed
+        w.finish().unwrap();
+
+        let (mut w, resumed) = TripleWriter::resume(&out, Format::Csv, true, false).unwrap();
+        assert!(resumed.existed);
+        assert_eq!(resumed.rows, 1);
+        assert_eq!(resumed.done, HashSet::from(["a".to_string(), "quiet doc".to_string()]));
+        w.write(&record("b", "=cmd")).unwrap();
+        w.document_done("b").unwrap();
+        w.finish().unwrap();
+
+        let text = std::fs::read_to_string(&out).unwrap();
+        assert_eq!(text.lines().next().unwrap(), COLUMNS[..11].join(","));
+        assert_eq!(data_rows(&out).len(), 2, "{text}");
+        assert!(data_rows(&out)[1].starts_with("b,'=cmd,"), "{text}");
+        let listed = read_done_list(&done_list_path(&out)).unwrap();
+        assert_eq!(listed.len(), 3);
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn dropped_writer_leaves_the_previous_output_untouched() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("t.jsonl");
+        let (mut w, _) = TripleWriter::resume(&out, Format::Jsonl, false, false).unwrap();
+        w.write(&record("a", "APT28")).unwrap();
+        w.document_done("a").unwrap();
+        w.finish().unwrap();
+        let before = std::fs::read(&out).unwrap();
+        let list_before = std::fs::read(done_list_path(&out)).unwrap();
+
+        let (mut w, resumed) = TripleWriter::resume(&out, Format::Jsonl, false, false).unwrap();
+        assert_eq!(resumed.done, HashSet::from(["a".to_string()]));
+        w.write(&record("b", "Lazarus")).unwrap();
+        w.document_done("b").unwrap();
+        drop(w);
+        assert_eq!(std::fs::read(&out).unwrap(), before);
+        assert_eq!(std::fs::read(done_list_path(&out)).unwrap(), list_before);
+        assert!(leftovers(dir.path()).is_empty());
+
+        let mut w = TripleWriter::create(Some(&out), Format::Jsonl, false, false).unwrap();
+        w.write(&record("c", "X")).unwrap();
+        drop(w);
+        assert_eq!(std::fs::read(&out).unwrap(), before);
+    }
+
+    #[test]
+    fn rows_count_as_done_without_a_list_and_ids_are_unneutralised() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("t.csv");
+        let mut w = TripleWriter::create(Some(&out), Format::Csv, true, false).unwrap();
+        w.write(&record("=x", "APT28")).unwrap();
+        w.write(&record("y", "APT29")).unwrap();
+        w.finish().unwrap();
+        let (_, resumed) = TripleWriter::resume(&out, Format::Csv, true, false).unwrap();
+        assert_eq!(resumed.done, HashSet::from(["=x".to_string(), "y".to_string()]));
+        assert_eq!(resumed.rows, 2);
+    }
+
+    #[test]
+    fn resume_refuses_other_columns_or_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("t.csv");
+        TripleWriter::create(Some(&out), Format::Csv, true, false).unwrap().finish().unwrap();
+        let err = TripleWriter::resume(&out, Format::Csv, true, true).err().unwrap();
+        assert!(err.to_string().contains("same --explain"), "{err}");
+        std::fs::write(&out, "").unwrap();
+        assert!(TripleWriter::resume(&out, Format::Csv, true, false).is_err());
+        std::fs::write(&out, "not json\n").unwrap();
+        let err = TripleWriter::resume(&out, Format::Jsonl, true, false).err().unwrap();
+        assert!(err.to_string().contains("line 1"), "{err}");
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
+    #[test]
+    fn done_list_sits_beside_the_output() {
+        assert_eq!(done_list_path(Path::new("out/t.csv")), Path::new("out/t.csv.done"));
     }
 }

@@ -1,18 +1,29 @@
 //! The extraction pipeline: one config struct, one [`Pipeline`].
 //!
-//! Documents go through the stages in batches: sentence splitting and date
-//! tagging (in parallel), NER (all sentences of the batch batched together
-//! through the model), then relations (in parallel). Results come back in
-//! input order, one [`Outcome`] per document.
+//! Documents go through the stages in groups (bounded by
+//! [`PipelineConfig::docs_per_batch`] and [`PipelineConfig::words_per_batch`],
+//! so memory does not grow with the corpus): sentence splitting and date tagging
+//! (in parallel, rayon), tokenization and the batch plan, NER (all sentences of
+//! the group, length-sorted, through the model), then relations (in parallel).
+//! Results come back in input order, one [`Outcome`] per document.
+//!
+//! [`Pipeline::run`] overlaps the stages: the model runs on a thread of its own
+//! while the calling thread reads and prepares the next group and finishes the
+//! previous one (relations, the caller's sink), so the model does not wait for
+//! the CPU-side stages. At most three groups are alive at once.
 
+use std::ops::ControlFlow;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::dates::tag_dates;
-use crate::doc::{Article, Doc, Triple};
-use crate::ner::{ModelError, NerModel, NerOptions};
+use crate::doc::{Doc, Entity, Triple};
+use crate::ner::{ModelError, NerError, NerModel, NerOptions, NerStats, Prepared, Tagger, Tokenization};
 use crate::read::{ReadError, Record};
 use crate::relate;
 use crate::text::split_sentences;
@@ -26,14 +37,29 @@ pub struct PipelineConfig {
     pub ner: NerOptions,
     /// Publication date for articles that do not give one (resolves "last week").
     pub default_published: Option<NaiveDate>,
-    /// Documents processed together (bounds memory; larger batches pad less).
+    /// Most documents processed together.
     pub docs_per_batch: usize,
+    /// A group of documents closes once it holds this many words (bytes / 6,
+    /// roughly): bounds memory whatever the document sizes, and gives the model
+    /// enough sentences to sort by length (the default, 100,000 words, about
+    /// 5,000 sentences, leaves 2-4% of the tokens to padding on news text; an
+    /// interrupted run loses at most the groups in flight).
+    pub words_per_batch: usize,
+    /// Run the model on its own thread, overlapped with the other stages.
+    pub overlap: bool,
 }
 
 impl PipelineConfig {
     /// The defaults, with the given model directory.
     pub fn new(model_dir: PathBuf) -> Self {
-        PipelineConfig { model_dir, ner: NerOptions::default(), default_published: None, docs_per_batch: 64 }
+        PipelineConfig {
+            model_dir,
+            ner: NerOptions::default(),
+            default_published: None,
+            docs_per_batch: 1000,
+            words_per_batch: 100_000,
+            overlap: true,
+        }
     }
 }
 
@@ -51,108 +77,458 @@ pub enum Outcome {
     Skipped(ReadError),
 }
 
+/// How a run ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunEnd {
+    /// Every record went through.
+    Completed,
+    /// The stop flag was raised; the documents handed to the sink are complete,
+    /// the rest were not processed.
+    Stopped,
+    /// The sink asked to stop.
+    SinkBroke,
+}
+
+/// Where the time of a run went (wall time on each thread).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PipelineStats {
+    /// The model's counters, forward time included.
+    pub ner: NerStats,
+    /// Reading records (the reader's iterator).
+    pub read: Duration,
+    /// Sentence splitting and date tagging.
+    pub annotate: Duration,
+    /// Words, word pieces, windows, batch plan.
+    pub tokenize: Duration,
+    /// Relations.
+    pub relate: Duration,
+    /// The caller's sink (writing the output).
+    pub sink: Duration,
+    /// Time the calling thread waited for the model.
+    pub wait_model: Duration,
+    /// Time the model thread waited for work.
+    pub model_idle: Duration,
+}
+
 /// A loaded pipeline.
 pub struct Pipeline {
     ner: NerModel,
     config: PipelineConfig,
+    stats: PipelineStats,
 }
 
-impl Pipeline {
-    /// Loads the model; fails before any work when the model directory is unusable.
-    pub fn new(config: PipelineConfig) -> Result<Pipeline, ModelError> {
-        let ner = NerModel::load(&config.model_dir, config.ner.clone())?;
-        Ok(Pipeline { ner, config })
-    }
-
-    /// Runs every record through the pipeline, batch by batch, and hands each
-    /// outcome to `sink` in input order. Memory is bounded by the batch size.
-    pub fn run<I, F>(&self, records: I, mut sink: F)
-    where
-        I: Iterator<Item = Record>,
-        F: FnMut(Outcome),
-    {
-        let mut records = records.peekable();
-        while records.peek().is_some() {
-            let batch: Vec<Record> = records.by_ref().take(self.config.docs_per_batch.max(1)).collect();
-            for outcome in self.process(batch) {
-                sink(outcome);
-            }
-        }
-    }
-
-    /// Processes one batch of records, keeping their order.
-    pub fn process(&self, records: Vec<Record>) -> Vec<Outcome> {
-        let (docs, slots) = self.annotate_batch(records);
-        let mut outcomes = docs
-            .into_par_iter()
-            .map(|doc| match doc {
-                Ok(doc) => {
-                    let triples = relate::extract(&doc);
-                    Outcome::Done { doc, triples }
-                }
-                Err(e) => Outcome::Skipped(e),
-            })
-            .collect::<Vec<_>>()
-            .into_iter();
-        slots
-            .into_iter()
-            .map(|slot| match slot {
-                Slot::Failed(e) => Outcome::Skipped(e),
-                Slot::Doc => outcomes.next().expect("one outcome per document slot"),
-            })
-            .collect()
-    }
-
-    /// Adds sentences, dates and entities to each article of a batch.
-    pub fn annotate(&self, articles: Vec<Article>) -> Vec<Result<Doc, ReadError>> {
-        self.annotate_batch(articles.into_iter().map(Ok).collect()).0
-    }
-
-    fn annotate_batch(&self, records: Vec<Record>) -> (Vec<Result<Doc, ReadError>>, Vec<Slot>) {
-        let mut slots = Vec::with_capacity(records.len());
-        let mut articles = Vec::with_capacity(records.len());
-        for record in records {
-            match record {
-                Ok(article) => {
-                    slots.push(Slot::Doc);
-                    articles.push(article);
-                }
-                Err(e) => slots.push(Slot::Failed(e)),
-            }
-        }
-        let default_published = self.config.default_published;
-        let docs: Vec<Doc> = articles
-            .into_par_iter()
-            .map(|mut article| {
-                article.published = article.published.or(default_published);
-                let mut doc = Doc::new(article);
-                doc.sentences = split_sentences(&doc.article.text);
-                doc.dates = tag_dates(&doc.article.text, doc.article.published);
-                doc
-            })
-            .collect();
-        let entities = self.ner.tag_docs(&docs);
-        let annotated = docs
-            .into_iter()
-            .zip(entities)
-            .map(|(mut doc, entities)| match entities {
-                Ok(entities) => {
-                    doc.entities = entities;
-                    Ok(doc)
-                }
-                Err(e) => Err(ReadError {
-                    source: doc.article.id.clone(),
-                    line: None,
-                    doc_id: Some(doc.article.id.clone()),
-                    reason: e.to_string(),
-                }),
-            })
-            .collect();
-        (annotated, slots)
-    }
+/// A group of documents between the stages.
+struct Group {
+    slots: Vec<Slot>,
+    docs: Vec<Doc>,
 }
 
 enum Slot {
     Doc,
     Failed(ReadError),
+}
+
+/// What the model thread sends back: the group with entities set, or `None`
+/// when it stopped before finishing it.
+type Tagged = Option<(Group, Vec<Result<Vec<Entity>, NerError>>)>;
+
+impl Pipeline {
+    /// Loads the model; fails before any work when the model directory is unusable.
+    pub fn new(config: PipelineConfig) -> Result<Pipeline, ModelError> {
+        let ner = NerModel::load(&config.model_dir, config.ner.clone())?;
+        Ok(Pipeline { ner, config, stats: PipelineStats::default() })
+    }
+
+    /// Where the time went so far.
+    pub fn stats(&self) -> PipelineStats {
+        PipelineStats { ner: self.ner.stats(), ..self.stats }
+    }
+
+    /// Runs every record through the pipeline and hands each outcome to `sink`
+    /// in input order. Memory is bounded by the group size.
+    pub fn run<I, F>(&mut self, records: I, sink: F) -> RunEnd
+    where
+        I: Iterator<Item = Record>,
+        F: FnMut(Outcome) -> ControlFlow<()>,
+    {
+        self.run_until(records, &AtomicBool::new(false), sink)
+    }
+
+    /// Like [`Pipeline::run`], but stops soon after `stop` is raised (from a
+    /// signal handler, say): the model finishes its current forward pass, the
+    /// groups it completed are handed to `sink`, and unfinished work is dropped,
+    /// so every outcome the sink saw is complete and they form a prefix of the
+    /// input. The sink stops the run by returning [`ControlFlow::Break`].
+    pub fn run_until<I, F>(&mut self, records: I, stop: &AtomicBool, mut sink: F) -> RunEnd
+    where
+        I: Iterator<Item = Record>,
+        F: FnMut(Outcome) -> ControlFlow<()>,
+    {
+        let mut reader = Reader { records, done: false };
+        if !self.config.overlap {
+            return self.run_in_turn(&mut reader, stop, &mut sink);
+        }
+        let config = &self.config;
+        let stats = &mut self.stats;
+        let (tokenization, tagger) = self.ner.split();
+        let threads = tch::get_num_threads();
+        // Raised when the sink breaks, to stop the model without touching `stop`.
+        let halt = AtomicBool::new(false);
+        let halted = || stop.load(Ordering::SeqCst) || halt.load(Ordering::SeqCst);
+        std::thread::scope(|scope| {
+            let (to_model, model_in) = sync_channel::<(Group, Prepared)>(1);
+            let (model_out, from_model) = sync_channel::<Tagged>(2);
+            let model = scope.spawn(move || model_loop(tagger, threads, model_in, model_out, &halted));
+            let mut in_flight = 0usize;
+            let mut end = RunEnd::Completed;
+            loop {
+                if stop.load(Ordering::SeqCst) {
+                    end = RunEnd::Stopped;
+                    break;
+                }
+                let Some(group) = next_group(&mut reader, config, stats) else { break };
+                let prepared = prepare(tokenization, config, group, stats);
+                if to_model.send(prepared).is_err() {
+                    break; // the model thread ended (stopped)
+                }
+                in_flight += 1;
+                if in_flight >= 2 {
+                    in_flight -= 1;
+                    match receive(&from_model, stats) {
+                        Some(tagged) => {
+                            if finish(tagged, stats, &mut sink).is_break() {
+                                end = RunEnd::SinkBroke;
+                                break;
+                            }
+                        }
+                        None => {
+                            end = RunEnd::Stopped;
+                            break;
+                        }
+                    }
+                }
+            }
+            drop(to_model);
+            if end == RunEnd::SinkBroke {
+                halt.store(true, Ordering::SeqCst);
+            }
+            // Hand over whatever the model completed; drop what it did not.
+            while let Ok(tagged) = from_model.recv() {
+                match tagged {
+                    Some(tagged) if end != RunEnd::SinkBroke => {
+                        if finish(tagged, stats, &mut sink).is_break() {
+                            end = RunEnd::SinkBroke;
+                            halt.store(true, Ordering::SeqCst);
+                        }
+                    }
+                    Some(_) => {}
+                    None => {
+                        if end == RunEnd::Completed {
+                            end = RunEnd::Stopped;
+                        }
+                    }
+                }
+            }
+            stats.model_idle += model.join().unwrap_or_default();
+            if end == RunEnd::Completed && stop.load(Ordering::SeqCst) && !reader.done {
+                end = RunEnd::Stopped;
+            }
+            end
+        })
+    }
+
+    /// The same stages one after another on the calling thread (`overlap` off).
+    fn run_in_turn<I, F>(&mut self, reader: &mut Reader<I>, stop: &AtomicBool, sink: &mut F) -> RunEnd
+    where
+        I: Iterator<Item = Record>,
+        F: FnMut(Outcome) -> ControlFlow<()>,
+    {
+        let config = &self.config;
+        let stats = &mut self.stats;
+        let (tokenization, tagger) = self.ner.split();
+        loop {
+            if stop.load(Ordering::SeqCst) {
+                return if reader.done { RunEnd::Completed } else { RunEnd::Stopped };
+            }
+            let Some(group) = next_group(reader, config, stats) else { return RunEnd::Completed };
+            let (group, prepared) = prepare(tokenization, config, group, stats);
+            let Some(entities) = tagger.tag(&group.docs, prepared, &|| stop.load(Ordering::SeqCst)) else {
+                return RunEnd::Stopped;
+            };
+            if finish((group, entities), stats, sink).is_break() {
+                return RunEnd::SinkBroke;
+            }
+        }
+    }
+
+    /// Processes one batch of records, keeping their order.
+    pub fn process(&mut self, records: Vec<Record>) -> Vec<Outcome> {
+        let mut outcomes = Vec::with_capacity(records.len());
+        self.run_until(records.into_iter(), &AtomicBool::new(false), |o| {
+            outcomes.push(o);
+            ControlFlow::Continue(())
+        });
+        outcomes
+    }
+}
+
+struct Reader<I> {
+    records: I,
+    done: bool,
+}
+
+/// Reads the next group of records: up to `docs_per_batch` documents or
+/// `words_per_batch` words, whichever comes first.
+fn next_group<I: Iterator<Item = Record>>(
+    reader: &mut Reader<I>,
+    config: &PipelineConfig,
+    stats: &mut PipelineStats,
+) -> Option<Group> {
+    let started = Instant::now();
+    let mut group = Group { slots: Vec::new(), docs: Vec::new() };
+    let mut words = 0;
+    while group.slots.len() < config.docs_per_batch.max(1) && words < config.words_per_batch.max(1) {
+        match reader.records.next() {
+            None => {
+                reader.done = true;
+                break;
+            }
+            Some(Ok(article)) => {
+                words += article.text.len() / 6 + 1;
+                group.slots.push(Slot::Doc);
+                group.docs.push(Doc::new(article));
+            }
+            Some(Err(e)) => group.slots.push(Slot::Failed(e)),
+        }
+    }
+    stats.read += started.elapsed();
+    (!group.slots.is_empty()).then_some(group)
+}
+
+/// Sentences and dates (in parallel), then the model inputs.
+fn prepare(
+    tokenization: &Tokenization,
+    config: &PipelineConfig,
+    mut group: Group,
+    stats: &mut PipelineStats,
+) -> (Group, Prepared) {
+    let started = Instant::now();
+    let default_published = config.default_published;
+    group.docs.par_iter_mut().for_each(|doc| {
+        doc.article.published = doc.article.published.or(default_published);
+        doc.sentences = split_sentences(&doc.article.text);
+        doc.dates = tag_dates(&doc.article.text, doc.article.published);
+    });
+    let annotated = Instant::now();
+    stats.annotate += annotated - started;
+    let prepared = tokenization.prepare(&group.docs);
+    stats.tokenize += annotated.elapsed();
+    (group, prepared)
+}
+
+/// The model thread: tags each group it receives, until the channel closes or
+/// `stop` is raised. Returns the time it spent waiting for work.
+fn model_loop(
+    tagger: &mut Tagger,
+    threads: i32,
+    input: Receiver<(Group, Prepared)>,
+    output: SyncSender<Tagged>,
+    stop: &(dyn Fn() -> bool + Sync),
+) -> Duration {
+    // libtorch keeps the intra-op thread count per thread: set it here too.
+    tch::set_num_threads(threads);
+    let mut idle = Duration::ZERO;
+    loop {
+        let waiting = Instant::now();
+        let Ok((group, prepared)) = input.recv() else { break };
+        idle += waiting.elapsed();
+        let tagged = tagger.tag(&group.docs, prepared, stop).map(|entities| (group, entities));
+        let stopped = tagged.is_none();
+        if output.send(tagged).is_err() || stopped {
+            break;
+        }
+    }
+    idle
+}
+
+fn receive(from_model: &Receiver<Tagged>, stats: &mut PipelineStats) -> Tagged {
+    let started = Instant::now();
+    let tagged = from_model.recv().ok().flatten();
+    stats.wait_model += started.elapsed();
+    tagged
+}
+
+/// Relations (in parallel), then each outcome to the sink in input order.
+fn finish<F>(
+    (group, entities): (Group, Vec<Result<Vec<Entity>, NerError>>),
+    stats: &mut PipelineStats,
+    sink: &mut F,
+) -> ControlFlow<()>
+where
+    F: FnMut(Outcome) -> ControlFlow<()>,
+{
+    let started = Instant::now();
+    let docs = attach(group.docs, entities);
+    let outcomes: Vec<Outcome> = docs
+        .into_par_iter()
+        .map(|doc| match doc {
+            Ok(doc) => {
+                let triples = relate::extract(&doc);
+                Outcome::Done { doc, triples }
+            }
+            Err(e) => Outcome::Skipped(e),
+        })
+        .collect();
+    let related = Instant::now();
+    stats.relate += related - started;
+    let mut outcomes = outcomes.into_iter();
+    let mut flow = ControlFlow::Continue(());
+    for slot in group.slots {
+        let outcome = match slot {
+            Slot::Failed(e) => Outcome::Skipped(e),
+            Slot::Doc => outcomes.next().expect("one outcome per document slot"),
+        };
+        flow = sink(outcome);
+        if flow.is_break() {
+            break;
+        }
+    }
+    stats.sink += related.elapsed();
+    flow
+}
+
+/// Sets each document's entities, or turns it into a skip when the model failed on it.
+fn attach(docs: Vec<Doc>, entities: Vec<Result<Vec<Entity>, NerError>>) -> Vec<Result<Doc, ReadError>> {
+    docs.into_iter()
+        .zip(entities)
+        .map(|(mut doc, entities)| match entities {
+            Ok(entities) => {
+                doc.entities = entities;
+                Ok(doc)
+            }
+            Err(e) => Err(ReadError {
+                source: doc.article.id.clone(),
+                line: None,
+                doc_id: Some(doc.article.id.clone()),
+                reason: e.to_string(),
+            }),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::Article;
+
+    fn pipeline(overlap: bool) -> Pipeline {
+        let mut config =
+            PipelineConfig::new(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-model"));
+        // Small groups and batches, so that a few documents span many of each.
+        config.docs_per_batch = 3;
+        config.ner.batch_size = 4;
+        config.ner.token_budget = 64;
+        config.overlap = overlap;
+        Pipeline::new(config).expect("tiny model loads")
+    }
+
+    fn records(n: usize) -> Vec<Record> {
+        (0..n)
+            .map(|i| {
+                if i % 7 == 3 {
+                    return Err(ReadError { source: "t".into(), line: Some(i), doc_id: None, reason: "bad".into() });
+                }
+                let text = format!(
+                    "Article {i}. The Lazarus Group hacked Sony Pictures on 24 November 2014.{}",
+                    " Officials said more was to come.".repeat(i % 5)
+                );
+                Ok(Article { id: format!("d{i}"), title: None, text, published: None })
+            })
+            .collect()
+    }
+
+    fn label(outcome: &Outcome) -> String {
+        match outcome {
+            Outcome::Done { doc, triples } => format!("{} {} {}", doc.article.id, doc.entities.len(), triples.len()),
+            Outcome::Skipped(e) => format!("skip {:?}", e.line),
+        }
+    }
+
+    fn collect(pipeline: &mut Pipeline, input: Vec<Record>, stop_after: Option<usize>) -> (Vec<String>, RunEnd) {
+        let stop = AtomicBool::new(false);
+        let mut seen = Vec::new();
+        let end = pipeline.run_until(input.into_iter(), &stop, |outcome| {
+            seen.push(label(&outcome));
+            if Some(seen.len()) == stop_after {
+                stop.store(true, Ordering::SeqCst);
+            }
+            ControlFlow::Continue(())
+        });
+        (seen, end)
+    }
+
+    #[test]
+    fn outcomes_come_in_input_order_with_and_without_overlap() {
+        let expected: Vec<String> =
+            (0..40).map(|i| if i % 7 == 3 { format!("skip {:?}", Some(i)) } else { format!("d{i}") }).collect();
+        let (overlapped, end) = collect(&mut pipeline(true), records(40), None);
+        assert_eq!(end, RunEnd::Completed);
+        let ids: Vec<String> = overlapped.iter().map(|l| l.split(' ').next().unwrap().to_string()).collect();
+        let expected_ids: Vec<String> = expected.iter().map(|l| l.split(' ').next().unwrap().to_string()).collect();
+        assert_eq!(ids, expected_ids);
+        let (in_turn, end) = collect(&mut pipeline(false), records(40), None);
+        assert_eq!(end, RunEnd::Completed);
+        assert_eq!(overlapped, in_turn, "same results either way");
+        assert_eq!(pipeline(true).process(records(40)).iter().map(label).collect::<Vec<_>>(), in_turn);
+    }
+
+    #[test]
+    fn a_stopped_run_hands_over_a_prefix_of_complete_documents() {
+        let (all, _) = collect(&mut pipeline(false), records(60), None);
+        for overlap in [true, false] {
+            let mut p = pipeline(overlap);
+            let (seen, end) = collect(&mut p, records(60), Some(5));
+            assert_eq!(end, RunEnd::Stopped, "overlap {overlap}");
+            assert!(seen.len() >= 5 && seen.len() < 60, "overlap {overlap}: {} outcomes", seen.len());
+            assert_eq!(seen[..], all[..seen.len()], "overlap {overlap}");
+            assert!(p.stats().ner.batches > 0);
+        }
+    }
+
+    #[test]
+    fn a_breaking_sink_ends_the_run() {
+        for overlap in [true, false] {
+            let mut count = 0;
+            let end = pipeline(overlap).run(records(30).into_iter(), |_| {
+                count += 1;
+                if count == 4 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            });
+            assert_eq!((end, count), (RunEnd::SinkBroke, 4), "overlap {overlap}");
+        }
+    }
+
+    #[test]
+    fn groups_close_on_documents_or_words() {
+        let config =
+            PipelineConfig { docs_per_batch: 4, words_per_batch: 30, ..PipelineConfig::new(PathBuf::new()) };
+        let long = "word ".repeat(60); // 300 bytes: about 50 words
+        let input: Vec<Record> = ["a", "b", "c", "d", "e", "f"]
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                let text = if i == 1 { long.clone() } else { "Short text.".to_string() };
+                Ok(Article { id: id.to_string(), title: None, text, published: None })
+            })
+            .collect();
+        let mut reader = Reader { records: input.into_iter(), done: false };
+        let mut stats = PipelineStats::default();
+        let sizes: Vec<usize> =
+            std::iter::from_fn(|| next_group(&mut reader, &config, &mut stats)).map(|g| g.slots.len()).collect();
+        assert_eq!(sizes, [2, 4], "the long document closes the first group; then four documents");
+        assert!(reader.done);
+    }
 }

@@ -1,18 +1,21 @@
 //! `cyberie extract`: articles in, attacker–victim–date triples out.
 
-use std::cell::Cell;
+use std::cell::RefCell;
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
 
-use cyberie::export::{Format, TripleRecord, TripleWriter};
-use cyberie::pipeline::{Outcome, Pipeline, PipelineConfig};
+use cyberie::export::{done_list_path, Format, Resumed, TripleRecord, TripleWriter};
+use cyberie::pipeline::{Outcome, Pipeline, RunEnd};
 use cyberie::read;
 
-use super::summary::RunReport;
-use super::{InputArgs, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE};
+use super::summary::{count_documents, RunReport};
+use super::{InputArgs, EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE};
 
 /// Arguments of `cyberie extract`.
 ///
@@ -22,6 +25,12 @@ use super::{InputArgs, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE};
 /// victim_mention (as written in the article) and, with --explain, rule.
 /// Documents that cannot be read are named on stderr and skipped (exit
 /// status 3); the output file appears only when the run completes.
+///
+/// SIGINT (Ctrl-C) or SIGTERM stops the run after the model's current batch,
+/// with exit status 130: without --resume the output file is left as it was
+/// before the run (or absent) and the temporary file removed; with --resume the
+/// documents completed so far are kept (a complete, valid file). A second
+/// Ctrl-C quits at once.
 #[derive(Args, Debug)]
 pub struct ExtractArgs {
     #[command(flatten)]
@@ -50,6 +59,17 @@ pub struct ExtractArgs {
     /// status 1 and no output file.
     #[arg(long)]
     strict: bool,
+
+    /// Continue an earlier run into the same --output file: skip the documents
+    /// it completed and append the rest. Completed documents are listed in the
+    /// sidecar file OUTPUT.done (one JSON string per line; a document with no
+    /// triples has no row but is listed there); documents with rows in OUTPUT
+    /// count as completed too. With --resume an interrupted run keeps what it
+    /// completed, so running the same command again continues it; the result
+    /// is the same as one uninterrupted run's (rows in input order of
+    /// completion). The earlier output must have the same format and columns.
+    #[arg(long, requires = "output")]
+    resume: bool,
 }
 
 /// Runs `extract`.
@@ -59,51 +79,132 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
         Err(e) => return usage_error(e),
     };
     args.input.configure_threads();
-    let mut config = PipelineConfig::new(args.input.model_dir());
-    config.default_published = args.input.date;
-    config.ner.batch_size = args.input.batch_size;
-    let pipeline = match Pipeline::new(config) {
+    let mut pipeline = match Pipeline::new(args.input.pipeline_config()) {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
     let output_name = args.output.as_ref().map_or("standard output".to_string(), |p| p.display().to_string());
-    let mut writer = TripleWriter::create(args.output.as_deref(), args.format, !args.raw_csv, args.explain)
-        .with_context(|| format!("cannot create output {output_name}"))?;
+    let (mut writer, resumed) = match (&args.output, args.resume) {
+        (Some(path), true) => match TripleWriter::resume(path, args.format, !args.raw_csv, args.explain) {
+            Ok(resumed) => resumed,
+            Err(e) => return usage_error(e),
+        },
+        _ => (
+            TripleWriter::create(args.output.as_deref(), args.format, !args.raw_csv, args.explain)
+                .with_context(|| format!("cannot create output {output_name}"))?,
+            Resumed::default(),
+        ),
+    };
+    let interrupt = Interrupt::install().context("cannot install the SIGINT/SIGTERM handler")?;
 
-    let mut report = RunReport::start(args.input.quiet);
-    let mut failure: Option<anyhow::Error> = None;
-    let stop = Cell::new(false);
-    pipeline.run(read::read_all(sources).take_while(|_| !stop.get()), |outcome| {
-        if stop.get() {
-            return;
+    let report = RefCell::new(RunReport::start(args.input.quiet, count_documents(&sources)));
+    if resumed.existed {
+        report.borrow().note(&format!(
+            "cyberie: resuming {output_name}: {} documents already done, {} rows kept",
+            resumed.done.len(),
+            resumed.rows
+        ));
+    }
+    let records = read::read_all(sources).filter(|record| match record {
+        Ok(article) if resumed.done.contains(&article.id) => {
+            report.borrow_mut().already_done();
+            false
         }
+        _ => true,
+    });
+    let mut failure: Option<anyhow::Error> = None;
+    let end = pipeline.run_until(records, &interrupt.raised, |outcome| {
+        let mut report = report.borrow_mut();
         match outcome {
             Outcome::Done { doc, triples } => {
-                for triple in &triples {
-                    if let Err(e) = writer.write(&TripleRecord::from_triple(triple, &doc.article.text, args.explain)) {
-                        failure = Some(anyhow::Error::new(e).context(format!("cannot write to {output_name}")));
-                        stop.set(true);
-                        return;
-                    }
+                let written = triples
+                    .iter()
+                    .try_for_each(|t| writer.write(&TripleRecord::from_triple(t, &doc.article.text, args.explain)))
+                    .and_then(|()| writer.document_done(&doc.article.id));
+                if let Err(e) = written {
+                    failure = Some(anyhow::Error::new(e).context(format!("cannot write to {output_name}")));
+                    return ControlFlow::Break(());
                 }
                 report.processed(doc.article.text.split_whitespace().count(), triples.len());
             }
             Outcome::Skipped(error) => {
                 if args.strict {
                     failure = Some(anyhow::anyhow!("{error} (--strict: stopping, no output written)"));
-                    stop.set(true);
-                } else {
-                    report.skip(error);
+                    return ControlFlow::Break(());
                 }
+                report.skip(error);
             }
         }
+        ControlFlow::Continue(())
     });
-    if let Some(e) = failure {
-        return Err(e);
+    let report = report.into_inner();
+    let timings = args.input.timings.then(|| pipeline.stats());
+    match end {
+        RunEnd::SinkBroke => Err(failure.unwrap_or_else(|| anyhow::anyhow!("stopped"))),
+        RunEnd::Completed => {
+            writer.finish().with_context(|| format!("cannot write {output_name}"))?;
+            report.finish("triples", &output_name, timings.as_ref());
+            Ok(ExitCode::from(if report.skipped.is_empty() { EXIT_OK } else { EXIT_SKIPPED }))
+        }
+        RunEnd::Stopped => {
+            let signal = interrupt.name();
+            let what = match (&args.output, args.resume) {
+                (None, _) => {
+                    writer.finish().with_context(|| format!("cannot write {output_name}"))?;
+                    "the triples of the documents completed so far went to standard output".to_string()
+                }
+                (Some(path), true) => {
+                    writer.finish().with_context(|| format!("cannot write {output_name}"))?;
+                    format!(
+                        "{output_name} holds the triples of every document completed so far (listed in {}); \
+                         run the same command again to continue",
+                        done_list_path(path).display()
+                    )
+                }
+                (Some(path), false) => {
+                    drop(writer); // removes the temporary file
+                    if path.exists() {
+                        format!("{output_name} was left as it was before this run (use --resume to keep partial work)")
+                    } else {
+                        format!("no output written, {output_name} not created (use --resume to keep partial work)")
+                    }
+                }
+            };
+            report.note(&format!("cyberie: interrupted by {signal}, stopped after the current batch: {what}"));
+            report.finish("triples", &output_name, timings.as_ref());
+            Ok(ExitCode::from(EXIT_INTERRUPTED))
+        }
     }
-    writer.finish().with_context(|| format!("cannot write {output_name}"))?;
-    report.finish("triples", &output_name);
-    Ok(ExitCode::from(if report.skipped.is_empty() { EXIT_OK } else { EXIT_SKIPPED }))
+}
+
+/// The SIGINT/SIGTERM handler: the first signal raises a flag that stops the
+/// run after the current batch; a second SIGINT or SIGTERM exits at once.
+struct Interrupt {
+    raised: Arc<AtomicBool>,
+    signal: Arc<AtomicUsize>,
+}
+
+impl Interrupt {
+    fn install() -> std::io::Result<Interrupt> {
+        use signal_hook::consts::{SIGINT, SIGTERM};
+        let raised = Arc::new(AtomicBool::new(false));
+        let signal = Arc::new(AtomicUsize::new(0));
+        for sig in [SIGINT, SIGTERM] {
+            // Registered first, so it sees the flag before this signal sets it.
+            signal_hook::flag::register_conditional_shutdown(sig, EXIT_INTERRUPTED.into(), Arc::clone(&raised))?;
+            signal_hook::flag::register(sig, Arc::clone(&raised))?;
+            signal_hook::flag::register_usize(sig, Arc::clone(&signal), sig as usize)?;
+        }
+        Ok(Interrupt { raised, signal })
+    }
+
+    fn name(&self) -> &'static str {
+        match self.signal.load(Ordering::SeqCst) as i32 {
+            signal_hook::consts::SIGINT => "SIGINT",
+            signal_hook::consts::SIGTERM => "SIGTERM",
+            _ => "a signal",
+        }
+    }
 }
 
 /// Prints a usage error and returns its exit status.

@@ -19,6 +19,8 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit status when the run completed but some documents were skipped.
 pub const EXIT_SKIPPED: u8 = 3;
+/// Exit status when SIGINT or SIGTERM stopped `extract` (128 + SIGINT).
+pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Reads cyber-security news and reports who attacked whom, and when.
 ///
@@ -29,7 +31,7 @@ pub const EXIT_SKIPPED: u8 = 3;
 ///
 /// Exit status: 0 success; 1 failure; 2 usage error (bad arguments, missing
 /// input, unusable model); 3 finished, but some documents were skipped (each
-/// is named on stderr).
+/// is named on stderr); 130 `extract` stopped by SIGINT or SIGTERM.
 #[derive(Parser, Debug)]
 #[command(name = "cyberie", version, about, long_about, max_term_width = 100)]
 pub struct Cli {
@@ -131,9 +133,29 @@ pub struct InputArgs {
     #[arg(long, value_name = "N")]
     threads: Option<usize>,
 
-    /// Sentence windows per model forward pass.
-    #[arg(long, value_name = "N", default_value_t = 32)]
+    /// Most sentence windows per model forward pass.
+    #[arg(long, value_name = "N", default_value_t = cyberie::ner::NerOptions::default().batch_size)]
     batch_size: usize,
+
+    /// Most tokens per model forward pass, padding included (windows are sorted
+    /// by length and packed up to this budget).
+    #[arg(long, value_name = "N", default_value_t = cyberie::ner::NerOptions::default().token_budget)]
+    token_budget: usize,
+
+    /// Numeric precision of the model: bf16 (bfloat16 weights and activations,
+    /// faster on CPUs with AVX-512 BF16 or AMX) or fp32 (the reference).
+    #[arg(long, value_enum, default_value_t = cyberie::ner::Precision::default())]
+    precision: cyberie::ner::Precision,
+
+    /// Run the model and the other stages one after another instead of
+    /// overlapping them (for measurements).
+    #[arg(long, hide = true)]
+    sequential: bool,
+
+    /// Add where the time went to the summary: the model's forward pass and
+    /// each other stage, as shares of the wall time.
+    #[arg(long, short = 'v', visible_alias = "verbose")]
+    timings: bool,
 
     /// No progress display or summary on stderr (errors are still shown).
     #[arg(short, long)]
@@ -147,6 +169,17 @@ impl InputArgs {
             .clone()
             .or_else(|| std::env::var_os("CYBERIE_MODEL").map(PathBuf::from))
             .unwrap_or_else(cyberie::bundled_model_dir)
+    }
+
+    /// The pipeline settings these arguments ask for.
+    fn pipeline_config(&self) -> cyberie::pipeline::PipelineConfig {
+        let mut config = cyberie::pipeline::PipelineConfig::new(self.model_dir());
+        config.default_published = self.date;
+        config.ner.batch_size = self.batch_size;
+        config.ner.token_budget = self.token_budget;
+        config.ner.precision = self.precision;
+        config.overlap = !self.sequential;
+        config
     }
 
     /// Sets the thread counts of libtorch and rayon.

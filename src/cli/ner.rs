@@ -2,6 +2,7 @@
 
 use std::fs::File;
 use std::io::{self, BufWriter, Write};
+use std::ops::ControlFlow;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -10,11 +11,11 @@ use clap::Args;
 use serde::Serialize;
 
 use cyberie::doc::{CharOffsets, Doc, Label};
-use cyberie::pipeline::{Outcome, Pipeline, PipelineConfig};
+use cyberie::pipeline::{Outcome, Pipeline};
 use cyberie::read;
 
 use super::extract::usage_error;
-use super::summary::RunReport;
+use super::summary::{count_documents, RunReport};
 use super::{InputArgs, EXIT_OK, EXIT_SKIPPED};
 
 /// Arguments of `cyberie ner`.
@@ -53,10 +54,7 @@ pub fn run(args: NerArgs) -> anyhow::Result<ExitCode> {
         Err(e) => return usage_error(e),
     };
     args.input.configure_threads();
-    let mut config = PipelineConfig::new(args.input.model_dir());
-    config.default_published = args.input.date;
-    config.ner.batch_size = args.input.batch_size;
-    let pipeline = match Pipeline::new(config) {
+    let mut pipeline = match Pipeline::new(args.input.pipeline_config()) {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
@@ -67,19 +65,24 @@ pub fn run(args: NerArgs) -> anyhow::Result<ExitCode> {
         }
         None => Box::new(BufWriter::new(io::stdout())),
     };
-    let mut report = RunReport::start(args.input.quiet);
+    let mut report = RunReport::start(args.input.quiet, count_documents(&sources));
     let mut result = Ok(());
-    pipeline.run(read::read_all(sources), |outcome| match outcome {
-        Outcome::Done { doc, .. } => {
-            if result.is_ok() {
+    pipeline.run(read::read_all(sources), |outcome| {
+        match outcome {
+            Outcome::Done { doc, .. } => {
                 result =
                     write_doc(&mut out, &doc).map(|n| report.processed(doc.article.text.split_whitespace().count(), n));
             }
+            Outcome::Skipped(error) => report.skip(error),
         }
-        Outcome::Skipped(error) => report.skip(error),
+        if result.is_ok() {
+            ControlFlow::Continue(())
+        } else {
+            ControlFlow::Break(())
+        }
     });
     result.and_then(|_| out.flush()).with_context(|| format!("cannot write {output_name}"))?;
-    report.finish("entities", &output_name);
+    report.finish("entities", &output_name, args.input.timings.then(|| pipeline.stats()).as_ref());
     Ok(ExitCode::from(if report.skipped.is_empty() { EXIT_OK } else { EXIT_SKIPPED }))
 }
 

@@ -92,7 +92,11 @@ struct WordEncoding {
     pieces_per_word: Vec<usize>,
 }
 
-fn encode(tokenizer: &Tokenizer, docs: &[Doc], sentences: &[(usize, Vec<Span>)]) -> tokenizers::Result<Vec<WordEncoding>> {
+fn encode(
+    tokenizer: &Tokenizer,
+    docs: &[Doc],
+    sentences: &[(usize, Vec<Span>)],
+) -> tokenizers::Result<Vec<WordEncoding>> {
     let inputs: Vec<EncodeInput> = sentences
         .iter()
         .map(|(doc_index, words)| {
@@ -114,21 +118,46 @@ fn encode(tokenizer: &Tokenizer, docs: &[Doc], sentences: &[(usize, Vec<Span>)])
                     first_piece[w].get_or_insert(position);
                 }
             }
-            WordEncoding {
-                ids: encoding.get_ids().iter().map(|&id| id as i64).collect(),
-                first_piece,
-                pieces_per_word,
-            }
+            WordEncoding { ids: encoding.get_ids().iter().map(|&id| id as i64).collect(), first_piece, pieces_per_word }
         })
         .collect())
 }
 
-/// Groups windows into batches of at most `batch_size`, sorted by length so
-/// that little padding is wasted. Returns indices into `windows`.
-pub fn plan_batches(windows: &[Segment], batch_size: usize) -> Vec<Vec<usize>> {
+/// How big one forward pass may be.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BatchLimits {
+    /// Most windows in a batch.
+    pub max_windows: usize,
+    /// Most tokens in a batch, padding included (windows × longest window).
+    pub max_tokens: usize,
+}
+
+/// Groups windows into batches, longest first, so that windows of similar
+/// length share a batch and little padding is wasted. A batch grows while it
+/// stays within both limits; a window longer than `max_tokens` forms a batch of
+/// its own. Returns indices into `windows`; the plan depends only on the
+/// windows' lengths and order, so it is deterministic.
+pub fn plan_batches(windows: &[Segment], limits: BatchLimits) -> Vec<Vec<usize>> {
     let mut order: Vec<usize> = (0..windows.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(windows[i].ids.len()));
-    order.chunks(batch_size.max(1)).map(<[usize]>::to_vec).collect()
+    let mut batches: Vec<Vec<usize>> = Vec::new();
+    let mut current: Vec<usize> = Vec::new();
+    let mut longest = 0;
+    for i in order {
+        let length = windows[i].ids.len().max(1);
+        let fits =
+            current.len() < limits.max_windows.max(1) && (current.len() + 1) * longest.max(length) <= limits.max_tokens;
+        if !current.is_empty() && !fits {
+            batches.push(std::mem::take(&mut current));
+            longest = 0;
+        }
+        longest = longest.max(length);
+        current.push(i);
+    }
+    if !current.is_empty() {
+        batches.push(current);
+    }
+    batches
 }
 
 /// Pads the windows of one batch into tensors.
@@ -149,7 +178,11 @@ pub fn to_tensors(batch: &[&Segment], pad_id: i64) -> Inputs {
 /// Reads each word's best tag and its probability from `probabilities`
 /// (`[batch, length, tags]`, already normalised) at the word's first piece.
 /// Words without a piece get `None`.
-pub fn word_predictions(batch: &[&Segment], probabilities: &Tensor, num_tags: usize) -> Vec<Vec<Option<WordPrediction>>> {
+pub fn word_predictions(
+    batch: &[&Segment],
+    probabilities: &Tensor,
+    num_tags: usize,
+) -> Vec<Vec<Option<WordPrediction>>> {
     let (best, best_index) = probabilities.to_kind(Kind::Float).max_dim(-1, false);
     let length = probabilities.size().get(1).copied().unwrap_or(0) as usize;
     let best: Vec<f32> = Vec::try_from(best.contiguous().view(-1)).unwrap_or_default();
@@ -169,4 +202,51 @@ pub fn word_predictions(batch: &[&Segment], probabilities: &Tensor, num_tags: us
                 .collect()
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn window(doc_index: usize, length: usize) -> Segment {
+        Segment { doc_index, words: Vec::new(), ids: vec![1; length], first_piece: Vec::new() }
+    }
+
+    #[test]
+    fn batches_hold_similar_lengths_within_both_limits() {
+        let lengths = [10, 50, 12, 48, 11, 49, 200, 9];
+        let windows: Vec<Segment> = lengths.iter().map(|&l| window(0, l)).collect();
+        let batches = plan_batches(&windows, BatchLimits { max_windows: 3, max_tokens: 150 });
+        let as_lengths: Vec<Vec<usize>> =
+            batches.iter().map(|b| b.iter().map(|&i| windows[i].ids.len()).collect()).collect();
+        // 200 alone (over the budget), 50+49+48 (3 × 50 = 150 tokens), then the short ones by three.
+        assert_eq!(as_lengths, [vec![200], vec![50, 49, 48], vec![12, 11, 10], vec![9]]);
+        for batch in &batches[1..] {
+            let longest = batch.iter().map(|&i| windows[i].ids.len()).max().unwrap();
+            assert!(batch.len() <= 3 && batch.len() * longest <= 150);
+        }
+    }
+
+    #[test]
+    fn every_window_is_planned_exactly_once_and_the_plan_is_deterministic() {
+        let windows: Vec<Segment> = (0..500).map(|i| window(i % 7, 5 + (i * 37) % 120)).collect();
+        let limits = BatchLimits { max_windows: 64, max_tokens: 2048 };
+        let plan = plan_batches(&windows, limits);
+        let mut seen: Vec<usize> = plan.iter().flatten().copied().collect();
+        seen.sort_unstable();
+        assert_eq!(seen, (0..500).collect::<Vec<_>>());
+        assert_eq!(plan, plan_batches(&windows, limits));
+        // Equal lengths keep their input order (stable sort).
+        for batch in &plan {
+            for pair in batch.windows(2) {
+                let (a, b) = (&windows[pair[0]], &windows[pair[1]]);
+                assert!(a.ids.len() > b.ids.len() || (a.ids.len() == b.ids.len() && pair[0] < pair[1]));
+            }
+        }
+    }
+
+    #[test]
+    fn no_windows_no_batches() {
+        assert!(plan_batches(&[], BatchLimits { max_windows: 8, max_tokens: 100 }).is_empty());
+    }
 }

@@ -71,12 +71,21 @@ mod tests {
     use super::*;
 
     fn decode(text: &str, labels: &[&str]) -> Vec<(String, Label)> {
-        let tags: Vec<Tag> = ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"].iter().map(|l| Tag::parse(l)).collect();
+        let tags: Vec<Tag> =
+            ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"].iter().map(|l| Tag::parse(l)).collect();
         let words = crate::text::split_words(text, Span::new(0, text.len()));
         assert_eq!(words.len(), labels.len(), "test needs one label per word");
         let predictions: Vec<_> = labels
             .iter()
-            .map(|l| Some(WordPrediction { tag: ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"].iter().position(|t| t == l).unwrap(), probability: 0.5 }))
+            .map(|l| {
+                Some(WordPrediction {
+                    tag: ["O", "B-PER", "I-PER", "B-ORG", "I-ORG", "B-LOC", "I-LOC"]
+                        .iter()
+                        .position(|t| t == l)
+                        .unwrap(),
+                    probability: 0.5,
+                })
+            })
             .collect();
         entities(text, &words, &predictions, &tags).into_iter().map(|e| (e.text, e.label)).collect()
     }
@@ -94,7 +103,10 @@ mod tests {
     #[test]
     fn joins_words_into_entities_with_byte_spans() {
         assert_eq!(
-            decode("Hackers breached NPO Mash’s network in Moscow.", &["O", "O", "B-ORG", "I-ORG", "O", "O", "O", "B-LOC", "O"]),
+            decode(
+                "Hackers breached NPO Mash’s network in Moscow.",
+                &["O", "O", "B-ORG", "I-ORG", "O", "O", "O", "B-LOC", "O"]
+            ),
             [("NPO Mash".to_string(), Label::Organization), ("Moscow".to_string(), Label::Location)]
         );
     }

@@ -1,5 +1,6 @@
 //! The transformer itself: rust-bert's token-classification models for the
-//! BERT, DistilBERT and RoBERTa families behind one type.
+//! BERT, DistilBERT and RoBERTa families behind one type, in float32 or
+//! bfloat16 ([`Precision`]).
 
 use rust_bert::bert::BertForTokenClassification;
 use rust_bert::distilbert::DistilBertForTokenClassification;
@@ -7,6 +8,27 @@ use rust_bert::roberta::RobertaForTokenClassification;
 use tch::{nn::VarStore, Kind, Tensor};
 
 use super::batch::Inputs;
+
+/// Numeric precision of the forward pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Precision {
+    /// 32-bit floats throughout: the reference.
+    Fp32,
+    /// Weights and activations in bfloat16 (8-bit mantissa); on CPUs with
+    /// AVX-512 BF16 or AMX, libtorch's oneDNN kernels run it faster.
+    #[default]
+    Bf16,
+}
+
+impl Precision {
+    /// The tensor kind of the weights.
+    pub fn kind(self) -> Kind {
+        match self {
+            Precision::Fp32 => Kind::Float,
+            Precision::Bf16 => Kind::BFloat16,
+        }
+    }
+}
 
 /// A loaded token-classification network and the variables it owns.
 pub struct Encoder {

@@ -2,11 +2,18 @@
 //!
 //! [`NerModel::load`] reads a local Hugging Face-style model directory (see
 //! [`model_dir`]); [`NerModel::tag_docs`] labels the entities of many documents
-//! at once. Each sentence is split into CoNLL-style words
-//! ([`crate::text::split_words`]), encoded as pre-tokenized input with the
-//! `tokenizers` crate, cut into windows that fit the model, batched across
-//! documents by length, run through rust-bert's model, and decoded from the
-//! BIO label of each word's first word piece back to byte spans.
+//! at once. It runs in two halves that a caller may put on different threads:
+//!
+//! - [`Tokenization::prepare`] (CPU-side, cheap): each sentence is split into
+//!   CoNLL-style words ([`crate::text::split_words`]), encoded as pre-tokenized
+//!   input with the `tokenizers` crate's batch API, cut into windows that fit the
+//!   model, and the windows of all documents are grouped into length-sorted
+//!   batches under a token budget;
+//! - [`Tagger::tag`] (the model): runs each batch through rust-bert's model and
+//!   decodes the BIO label of each word's first word piece back to byte spans.
+//!
+//! The tagger keeps [`NerStats`]: time spent in the forward pass, batches,
+//! real and padded tokens.
 
 mod batch;
 mod decode;
@@ -15,13 +22,16 @@ pub mod model_dir;
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+use std::time::{Duration, Instant};
 
 use tokenizers::Tokenizer;
 
 use crate::doc::{Doc, Entity};
 use crate::text::split_words;
 
+pub use batch::BatchLimits;
 pub use decode::Tag;
+pub use encoder::Precision;
 pub use model_dir::ModelError;
 
 use batch::{Segment, WordPrediction};
@@ -32,13 +42,18 @@ use encoder::Encoder;
 pub struct NerOptions {
     /// Most windows in one forward pass.
     pub batch_size: usize,
+    /// Most tokens in one forward pass, padding included (windows × longest
+    /// window); a single window longer than this still forms a batch of one.
+    pub token_budget: usize,
     /// Most word pieces per window, special tokens included (capped by the model).
     pub max_window: usize,
+    /// Numeric precision of the forward pass.
+    pub precision: Precision,
 }
 
 impl Default for NerOptions {
     fn default() -> Self {
-        NerOptions { batch_size: 32, max_window: 512 }
+        NerOptions { batch_size: 128, token_budget: 4096, max_window: 512, precision: Precision::default() }
     }
 }
 
@@ -47,36 +62,114 @@ impl Default for NerOptions {
 #[error("NER failed: {0}")]
 pub struct NerError(pub String);
 
+/// Counters of the model's work, for the timing breakdown.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct NerStats {
+    /// Wall time inside the forward pass (input tensors, network, softmax, reading
+    /// the best labels back).
+    pub forward: Duration,
+    /// Forward passes run.
+    pub batches: usize,
+    /// Windows (sentences or parts of sentences) run.
+    pub windows: usize,
+    /// Real tokens run.
+    pub tokens: usize,
+    /// Tokens run including padding.
+    pub padded_tokens: usize,
+}
+
+impl NerStats {
+    /// Adds another set of counters to these.
+    pub fn add(&mut self, other: &NerStats) {
+        self.forward += other.forward;
+        self.batches += other.batches;
+        self.windows += other.windows;
+        self.tokens += other.tokens;
+        self.padded_tokens += other.padded_tokens;
+    }
+}
+
 /// A loaded token-classification model with its tokenizer and label map.
 pub struct NerModel {
-    encoder: Encoder,
+    tokenization: Tokenization,
+    tagger: Tagger,
+}
+
+/// The CPU-side half: words, word pieces, windows and the batch plan.
+pub struct Tokenization {
     tokenizer: Tokenizer,
+    limits: BatchLimits,
+    max_window: usize,
+}
+
+/// The model half: runs prepared batches and decodes the labels.
+pub struct Tagger {
+    encoder: Encoder,
     tags: Vec<Tag>,
-    options: NerOptions,
+    pad_id: i64,
+    stats: NerStats,
+}
+
+/// The model inputs of a group of documents, from [`Tokenization::prepare`].
+pub struct Prepared {
+    windows: Vec<Segment>,
+    batches: Vec<Vec<usize>>,
+    docs: usize,
+    error: Option<String>,
+}
+
+impl Prepared {
+    /// Windows (sentences or parts of them) to run.
+    pub fn windows(&self) -> usize {
+        self.windows.len()
+    }
 }
 
 impl NerModel {
     /// Loads the model in `dir`; fails with a message naming what is missing or wrong.
     pub fn load(dir: &Path, options: NerOptions) -> Result<NerModel, ModelError> {
-        let loaded = model_dir::load(dir)?;
+        let loaded = model_dir::load(dir, options.precision)?;
         let max_window = options.max_window.min(loaded.max_positions).max(8);
+        let pad_id = ["[PAD]", "<pad>"].iter().find_map(|t| loaded.tokenizer.token_to_id(t)).unwrap_or(0) as i64;
         Ok(NerModel {
-            encoder: loaded.encoder,
-            tokenizer: loaded.tokenizer,
-            tags: loaded.tags,
-            options: NerOptions { max_window, ..options },
+            tokenization: Tokenization {
+                tokenizer: loaded.tokenizer,
+                limits: BatchLimits { max_windows: options.batch_size.max(1), max_tokens: options.token_budget.max(1) },
+                max_window,
+            },
+            tagger: Tagger { encoder: loaded.encoder, tags: loaded.tags, pad_id, stats: NerStats::default() },
         })
     }
 
     /// The model's labels, in id order.
     pub fn tags(&self) -> &[Tag] {
-        &self.tags
+        &self.tagger.tags
+    }
+
+    /// The counters of the work done so far.
+    pub fn stats(&self) -> NerStats {
+        self.tagger.stats
+    }
+
+    /// The two halves, to run on different threads.
+    pub fn split(&mut self) -> (&Tokenization, &mut Tagger) {
+        (&self.tokenization, &mut self.tagger)
     }
 
     /// Labels the entities of every document in `docs` (whose `sentences` must be
     /// set), batching all their sentences together. A document whose windows
     /// fail is reported as an error; the others are unaffected.
-    pub fn tag_docs(&self, docs: &[Doc]) -> Vec<Result<Vec<Entity>, NerError>> {
+    pub fn tag_docs(&mut self, docs: &[Doc]) -> Vec<Result<Vec<Entity>, NerError>> {
+        let prepared = self.tokenization.prepare(docs);
+        self.tagger.tag(docs, prepared, &|| false).expect("never stopped")
+    }
+}
+
+impl Tokenization {
+    /// Tokenizes the sentences of `docs` (whose `sentences` must be set) and
+    /// plans the forward passes. Never fails: a tokenizer error is carried to
+    /// [`Tagger::tag`], which reports it for every document.
+    pub fn prepare(&self, docs: &[Doc]) -> Prepared {
         let mut segments = Vec::new();
         for (doc_index, doc) in docs.iter().enumerate() {
             for &sentence in &doc.sentences {
@@ -86,19 +179,49 @@ impl NerModel {
                 }
             }
         }
+        match batch::encode_windows(&self.tokenizer, docs, segments, self.max_window) {
+            Ok(windows) => {
+                let batches = batch::plan_batches(&windows, self.limits);
+                Prepared { windows, batches, docs: docs.len(), error: None }
+            }
+            Err(e) => Prepared {
+                windows: Vec::new(),
+                batches: Vec::new(),
+                docs: docs.len(),
+                error: Some(format!("tokenizer: {e}")),
+            },
+        }
+    }
+}
+
+impl Tagger {
+    /// The counters of the work done so far.
+    pub fn stats(&self) -> NerStats {
+        self.stats
+    }
+
+    /// Runs the prepared batches of `docs` and returns each document's entities,
+    /// in text order, or why the model failed on it. Asks `stop` before each
+    /// forward pass and returns `None` when it says so.
+    pub fn tag(
+        &mut self,
+        docs: &[Doc],
+        prepared: Prepared,
+        stop: &dyn Fn() -> bool,
+    ) -> Option<Vec<Result<Vec<Entity>, NerError>>> {
+        debug_assert_eq!(prepared.docs, docs.len(), "prepared for other documents");
+        if let Some(error) = prepared.error {
+            return Some(docs.iter().map(|_| Err(NerError(error.clone()))).collect());
+        }
         let mut failures: Vec<Option<String>> = vec![None; docs.len()];
-        let windows = match batch::encode_windows(&self.tokenizer, docs, segments, self.options.max_window) {
-            Ok(windows) => windows,
-            Err(e) => return docs.iter().map(|_| Err(NerError(format!("tokenizer: {e}")))).collect(),
-        };
-        let predictions = self.run_batches(&windows, &mut failures);
+        let predictions = self.run_batches(&prepared.windows, &prepared.batches, &mut failures, stop)?;
         let mut entities: Vec<Vec<Entity>> = vec![Vec::new(); docs.len()];
-        for (window, words) in windows.iter().zip(predictions) {
+        for (window, words) in prepared.windows.iter().zip(predictions) {
             let Some(words) = words else { continue };
             let doc = &docs[window.doc_index];
             entities[window.doc_index].extend(decode::entities(&doc.article.text, &window.words, &words, &self.tags));
         }
-        entities
+        let entities = entities
             .into_iter()
             .zip(failures)
             .map(|(mut found, failure)| match failure {
@@ -108,23 +231,33 @@ impl NerModel {
                     Ok(found)
                 }
             })
-            .collect()
+            .collect();
+        Some(entities)
     }
 
-    /// Runs every window through the model in length-sorted batches. A batch
-    /// that fails (libtorch errors surface as panics in rust-bert) is retried
-    /// one window at a time, so only the documents of the failing window lose.
-    fn run_batches(&self, windows: &[Segment], failures: &mut [Option<String>]) -> Vec<Option<Vec<Option<WordPrediction>>>> {
+    /// Runs every planned batch. A batch that fails (libtorch errors surface as
+    /// panics in rust-bert) is retried one window at a time, so only the
+    /// documents of the failing window lose.
+    fn run_batches(
+        &mut self,
+        windows: &[Segment],
+        batches: &[Vec<usize>],
+        failures: &mut [Option<String>],
+        stop: &dyn Fn() -> bool,
+    ) -> Option<Vec<Option<Vec<Option<WordPrediction>>>>> {
         let mut results: Vec<Option<Vec<Option<WordPrediction>>>> = vec![None; windows.len()];
-        for batch in batch::plan_batches(windows, self.options.batch_size) {
-            match self.forward(windows, &batch) {
+        for batch in batches {
+            if stop() {
+                return None;
+            }
+            match self.forward(windows, batch) {
                 Ok(predictions) => {
                     for (i, p) in batch.iter().zip(predictions) {
                         results[*i] = Some(p);
                     }
                 }
                 Err(_) if batch.len() > 1 => {
-                    for &i in &batch {
+                    for &i in batch {
                         match self.forward(windows, &[i]) {
                             Ok(mut p) => results[i] = p.pop(),
                             Err(reason) => failures[windows[i].doc_index] = Some(reason),
@@ -134,21 +267,27 @@ impl NerModel {
                 Err(reason) => failures[windows[batch[0]].doc_index] = Some(reason),
             }
         }
-        results
+        Some(results)
     }
 
-    fn forward(&self, windows: &[Segment], batch: &[usize]) -> Result<Vec<Vec<Option<WordPrediction>>>, String> {
+    fn forward(&mut self, windows: &[Segment], batch: &[usize]) -> Result<Vec<Vec<Option<WordPrediction>>>, String> {
         let selected: Vec<&Segment> = batch.iter().map(|&i| &windows[i]).collect();
-        catch_unwind(AssertUnwindSafe(|| {
-            let inputs = batch::to_tensors(&selected, self.pad_id());
+        let started = Instant::now();
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let inputs = batch::to_tensors(&selected, self.pad_id);
             let probabilities = tch::no_grad(|| self.encoder.probabilities(&inputs))?;
             Ok(batch::word_predictions(&selected, &probabilities, self.tags.len()))
         }))
-        .unwrap_or_else(|panic| Err(panic_message(panic)))
-    }
-
-    fn pad_id(&self) -> i64 {
-        ["[PAD]", "<pad>"].iter().find_map(|t| self.tokenizer.token_to_id(t)).unwrap_or(0) as i64
+        .unwrap_or_else(|panic| Err(panic_message(panic)));
+        let longest = selected.iter().map(|s| s.ids.len()).max().unwrap_or(0);
+        self.stats.add(&NerStats {
+            forward: started.elapsed(),
+            batches: 1,
+            windows: selected.len(),
+            tokens: selected.iter().map(|s| s.ids.len()).sum(),
+            padded_tokens: longest * selected.len(),
+        });
+        result
     }
 }
 

@@ -26,7 +26,7 @@ use tokenizers::processors::bert::BertProcessing;
 use tokenizers::{Model, Tokenizer};
 
 use super::decode::Tag;
-use super::encoder::{Encoder, Network};
+use super::encoder::{Encoder, Network, Precision};
 
 /// Why a model directory cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -77,8 +77,8 @@ struct ConfigHead {
     max_position_embeddings: Option<usize>,
 }
 
-/// Loads and checks the model in `dir`.
-pub fn load(dir: &Path) -> Result<LoadedModel, ModelError> {
+/// Loads and checks the model in `dir`, with its weights in `precision`.
+pub fn load(dir: &Path, precision: Precision) -> Result<LoadedModel, ModelError> {
     if !dir.is_dir() {
         return Err(ModelError::Missing(dir.to_path_buf()));
     }
@@ -96,25 +96,38 @@ pub fn load(dir: &Path) -> Result<LoadedModel, ModelError> {
     let root = vars.root();
     let network = match model_type.as_str() {
         "bert" => {
-            let config: BertConfig = serde_json::from_str(&config_text).map_err(|e| invalid(&config_path, e.to_string()))?;
-            Network::Bert(BertForTokenClassification::new(&root, &config).map_err(|e| invalid(&config_path, e.to_string()))?)
+            let config: BertConfig =
+                serde_json::from_str(&config_text).map_err(|e| invalid(&config_path, e.to_string()))?;
+            Network::Bert(
+                BertForTokenClassification::new(&root, &config).map_err(|e| invalid(&config_path, e.to_string()))?,
+            )
         }
         "roberta" | "xlm-roberta" => {
-            let config: BertConfig = serde_json::from_str(&config_text).map_err(|e| invalid(&config_path, e.to_string()))?;
-            Network::Roberta(RobertaForTokenClassification::new(&root, &config).map_err(|e| invalid(&config_path, e.to_string()))?)
+            let config: BertConfig =
+                serde_json::from_str(&config_text).map_err(|e| invalid(&config_path, e.to_string()))?;
+            Network::Roberta(
+                RobertaForTokenClassification::new(&root, &config).map_err(|e| invalid(&config_path, e.to_string()))?,
+            )
         }
         "distilbert" => {
             let config: DistilBertConfig =
                 serde_json::from_str(&config_text).map_err(|e| invalid(&config_path, e.to_string()))?;
             Network::DistilBert(
-                DistilBertForTokenClassification::new(&root, &config).map_err(|e| invalid(&config_path, e.to_string()))?,
+                DistilBertForTokenClassification::new(&root, &config)
+                    .map_err(|e| invalid(&config_path, e.to_string()))?,
             )
         }
         other => {
-            return Err(invalid(&config_path, format!("model_type {other:?} is not supported (bert, distilbert, roberta)")))
+            return Err(invalid(
+                &config_path,
+                format!("model_type {other:?} is not supported (bert, distilbert, roberta)"),
+            ))
         }
     };
     load_weights(&mut vars, &weights)?;
+    if precision != Precision::Fp32 {
+        vars.set_kind(precision.kind());
+    }
     let max_positions = match model_type.as_str() {
         // RoBERTa reserves two positions for its padding offset.
         "roberta" | "xlm-roberta" => head.max_position_embeddings.unwrap_or(514).saturating_sub(2),
@@ -130,12 +143,16 @@ pub fn load(dir: &Path) -> Result<LoadedModel, ModelError> {
 
 /// The labels of `id2label` in id order; ids must run 0..n.
 fn label_list(id2label: Option<HashMap<String, String>>) -> Result<Vec<String>, String> {
-    let map = id2label.filter(|m| !m.is_empty()).ok_or("no \"id2label\": a token-classification model needs its label map")?;
+    let map = id2label
+        .filter(|m| !m.is_empty())
+        .ok_or("no \"id2label\": a token-classification model needs its label map")?;
     let mut labels = vec![None; map.len()];
     for (id, label) in map {
         let index: usize = id.parse().map_err(|_| format!("id2label key {id:?} is not a number"))?;
         let count = labels.len();
-        let slot = labels.get_mut(index).ok_or_else(|| format!("id2label ids must run from 0 to {}, found {index}", count - 1))?;
+        let slot = labels
+            .get_mut(index)
+            .ok_or_else(|| format!("id2label ids must run from 0 to {}, found {index}", count - 1))?;
         *slot = Some(label);
     }
     Ok(labels.into_iter().map(|l| l.unwrap_or_default()).collect())
@@ -162,14 +179,15 @@ fn load_tokenizer(dir: &Path) -> Result<Tokenizer, ModelError> {
     } else {
         let vocab = dir.join("vocab.txt");
         if !vocab.is_file() {
-            return Err(ModelError::Incomplete { dir: dir.to_path_buf(), what: "tokenizer (tokenizer.json or vocab.txt)".into() });
+            return Err(ModelError::Incomplete {
+                dir: dir.to_path_buf(),
+                what: "tokenizer (tokenizer.json or vocab.txt)".into(),
+            });
         }
         wordpiece_tokenizer(dir, &vocab)?
     };
     tokenizer.with_padding(None);
-    tokenizer
-        .with_truncation(None)
-        .map_err(|e| ModelError::Invalid { file: json, reason: e.to_string() })?;
+    tokenizer.with_truncation(None).map_err(|e| ModelError::Invalid { file: json, reason: e.to_string() })?;
     Ok(tokenizer)
 }
 
@@ -207,10 +225,17 @@ fn load_weights(vars: &mut VarStore, path: &Path) -> Result<(), ModelError> {
     .into_iter()
     .collect();
     for (name, var) in vars.variables() {
-        let found = tensors.get(&name).ok_or_else(|| invalid(format!("weights lack tensor {name:?} (is model_type right?)")))?;
+        let found = tensors
+            .get(&name)
+            .ok_or_else(|| invalid(format!("weights lack tensor {name:?} (is model_type right?)")))?;
         if found.size() != var.size() {
-            let hint = if name.starts_with("classifier") { " (does config.json's id2label match the weights?)" } else { "" };
-            return Err(invalid(format!("tensor {name:?} has shape {:?}, the model expects {:?}{hint}", found.size(), var.size())));
+            let hint =
+                if name.starts_with("classifier") { " (does config.json's id2label match the weights?)" } else { "" };
+            return Err(invalid(format!(
+                "tensor {name:?} has shape {:?}, the model expects {:?}{hint}",
+                found.size(),
+                var.size()
+            )));
         }
     }
     tch::no_grad(|| {
