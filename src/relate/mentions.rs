@@ -118,6 +118,9 @@ pub fn find_mentions(doc: &Doc, sentences: &[SentenceWords]) -> Vec<Vec<Mention>
         let first = sentence.words.iter().position(|w| w.end > candidate.span.start);
         let last = sentence.words.iter().rposition(|w| w.start < candidate.span.end);
         let (Some(first), Some(last)) = (first, last) else { continue };
+        if first > last {
+            continue; // the span covers no word (whitespace only): nothing to name
+        }
         out[next].push(place_named(sentence, next, first..last + 1, candidate, text));
     }
     for (index, sentence) in sentences.iter().enumerate() {
@@ -375,6 +378,24 @@ mod tests {
                 ("they".to_string(), ArgKind::Unnamed),
             ]
         );
+    }
+
+    /// Found by fuzzing (fuzz/ relate target): an entity over whitespace only
+    /// made a mention whose span ended before it started.
+    #[test]
+    fn an_entity_covering_no_word_is_ignored() {
+        let text = "Sony Pictures was hit     by North Korean hackers.";
+        let mut doc = doc_with(text, &[]);
+        let without = mentions(&doc);
+        let start = text.find("     ").unwrap() + 1;
+        let span = Span::new(start, start + 3);
+        doc.entities.push(Entity { span, label: Label::Organization, score: 0.9, text: "   ".into() });
+        let sentences = sentence_words(&doc);
+        for m in find_mentions(&doc, &sentences).iter().flatten() {
+            assert!(m.span.start <= m.span.end && !m.words.is_empty(), "{m:?}");
+        }
+        assert_eq!(mentions(&doc), without);
+        crate::relate::extract(&doc);
     }
 
     #[test]
