@@ -145,6 +145,11 @@ impl DateKey {
         DateKey { words: normalize(time), value: Timex::from_str(time).ok() }
     }
 
+    /// True when the prediction gives no date at all.
+    pub fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.value.is_none()
+    }
+
     /// True when this predicted date matches the gold time `gold` under `mode`.
     pub fn matches(&self, gold: &DateKey, mode: MatchMode) -> bool {
         let by_value = match (self.value, gold.value) {
@@ -159,9 +164,14 @@ impl DateKey {
 }
 
 /// True when a predicted date (`text` as written, `iso` its normalised value;
-/// either may be empty) matches at least one of the gold `times`.
+/// either may be empty) matches at least one of the gold `times`. When the
+/// gold gives no time, only a prediction without a date matches: both say
+/// the article does not tell when.
 pub fn date_matches(text: &str, iso: &str, times: &[String], mode: MatchMode) -> bool {
     let pred = DateKey::predicted(text, iso);
+    if times.is_empty() {
+        return pred.is_empty();
+    }
     times.iter().any(|time| pred.matches(&DateKey::gold(time), mode))
 }
 

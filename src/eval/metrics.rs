@@ -271,7 +271,12 @@ impl Gold<'_> {
         self.victims.iter().any(|v| pred.victim.iter().any(|p| words_match(p, v, mode)))
     }
 
+    /// The date matches one of the event's times; an event without a time
+    /// is matched by a prediction without a date.
     fn time_matches(&self, pred: &Pred, mode: MatchMode) -> bool {
+        if self.times.is_empty() {
+            return pred.date.is_empty();
+        }
         self.times.iter().any(|t| pred.date.matches(t, mode))
     }
 

@@ -103,7 +103,10 @@ mod tests {
             .collect();
         let scores = evaluate(&gold, &preds, &EvalOptions::default());
         assert_eq!((scores.all.pair.precision, scores.all.pair.recall), (1.0, 1.0));
+        // Every event is found with its own first time, or with no date when it has
+        // none (an undated prediction matches an event without a time); only
+        // records merged by deduplication can lose a date.
         let with_time = gold.iter().filter(|e| !e.times.is_empty()).count();
-        assert!(scores.all.triple.found_gold > 0 && scores.all.triple.found_gold <= with_time);
+        assert!(scores.all.triple.found_gold > with_time && scores.all.triple.found_gold <= gold.len());
     }
 }

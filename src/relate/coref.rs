@@ -8,10 +8,7 @@
 //! - **anaphors**: "they", "the hackers", "the company", "it" stand for the
 //!   nearest earlier participant that fits the role.
 
-use std::cell::OnceCell;
 use std::collections::{BTreeSet, HashMap, HashSet};
-
-use aho_corasick::AhoCorasick;
 
 use crate::doc::ArgKind;
 
@@ -74,13 +71,11 @@ fn is_acronym(name: &str) -> bool {
 /// What the alias rules need to know about the text, found in one pass each.
 struct TextFacts<'t, 'n> {
     text: &'t str,
-    /// Every name that follows "known as " somewhere in the text.
-    known_as: HashSet<&'n str>,
+    /// Every name that follows "known as " somewhere in the text, with the byte
+    /// offsets of those "known as".
+    known_as: HashMap<&'n str, Vec<usize>>,
     /// For each bracketed acronym, the byte offsets of its "(" in the text.
     brackets: HashMap<&'t str, Vec<usize>>,
-    /// All names, and (computed when first needed) the ones the text contains.
-    names: Vec<&'n str>,
-    present: OnceCell<HashSet<&'n str>>,
 }
 
 impl<'t, 'n> TextFacts<'t, 'n> {
@@ -88,12 +83,12 @@ impl<'t, 'n> TextFacts<'t, 'n> {
         let names: Vec<&'n str> = names.collect();
         let set: HashSet<&str> = names.iter().copied().collect();
         let lengths: BTreeSet<usize> = names.iter().map(|n| n.len()).collect();
-        let mut known_as = HashSet::new();
+        let mut known_as: HashMap<&str, Vec<usize>> = HashMap::new();
         for (at, marker) in text.match_indices("known as ") {
             let tail = &text[at + marker.len()..];
             for &len in &lengths {
                 if let Some(name) = tail.get(..len).and_then(|head| set.get(head)) {
-                    known_as.insert(*name);
+                    known_as.entry(*name).or_default().push(at);
                 }
             }
         }
@@ -105,12 +100,18 @@ impl<'t, 'n> TextFacts<'t, 'n> {
                 brackets.entry(&text[open + 1..open + 1 + run]).or_default().push(open);
             }
         }
-        TextFacts { text, known_as, brackets, names, present: OnceCell::new() }
+        TextFacts { text, known_as, brackets }
     }
 
-    /// `text.contains("known as {name}")`.
-    fn known_as(&self, name: &str) -> bool {
-        self.known_as.contains(name)
+    /// True when `long` comes before a "known as `short`" in the same sentence
+    /// ("NPO Mashinostroyeniya, a rocket design bureau known as NPO Mash").
+    fn introduces(&self, long: &str, short: &str) -> bool {
+        self.known_as.get(short).is_some_and(|positions| {
+            positions.iter().any(|&at| {
+                let sentence_start = self.text[..at].rfind(['.', '\n']).map_or(0, |i| i + 1);
+                self.text[sentence_start..at].contains(long)
+            })
+        })
     }
 
     /// `text.contains("{long} ({acronym})")`.
@@ -118,16 +119,6 @@ impl<'t, 'n> TextFacts<'t, 'n> {
         self.brackets.get(acronym).is_some_and(|opens| {
             opens.iter().any(|&open| self.text[..open].strip_suffix(' ').is_some_and(|before| before.ends_with(long)))
         })
-    }
-
-    /// `text.contains(name)`, for one of the names given to [`TextFacts::new`].
-    fn contains(&self, name: &str) -> bool {
-        self.present
-            .get_or_init(|| {
-                let matcher = AhoCorasick::new(&self.names).expect("names build an automaton");
-                matcher.find_overlapping_iter(self.text).map(|m| self.names[m.pattern().as_usize()]).collect()
-            })
-            .contains(name)
     }
 }
 
@@ -146,10 +137,7 @@ fn same_participant(kind: ArgKind, short: &Name, long: &Name, facts: &TextFacts)
         && short_words.len() == 1
         && long_words.len() > 1
         && long_words.last() == short_words.first();
-    let known_as = kind == ArgKind::Organization
-        && !long_words.is_empty()
-        && facts.known_as(short.text)
-        && facts.contains(long.text);
+    let known_as = kind == ArgKind::Organization && facts.introduces(long.text, short.text);
     prefixes || acronym || surname || known_as
 }
 
@@ -182,6 +170,8 @@ mod tests {
         assert!(same(ArgKind::Organization, "NSA", "National Security Agency", text));
         assert!(same(ArgKind::Person, "Nakasone", "Paul Nakasone", text));
         assert!(!same(ArgKind::Organization, "Microsoft", "Microsoft Azure", text));
+        // "known as" ties the name to the one before it in its sentence only.
+        assert!(!same(ArgKind::Organization, "NPO Mash", "National Security Agency", text));
     }
 
     #[test]
@@ -190,8 +180,6 @@ mod tests {
         let names = ["APT28", "APT2", "Fancy Bear", "Agency", "National Security Agency", "Absent", "NSA", "NS", ""];
         let facts = TextFacts::new(text, names.into_iter());
         for name in names {
-            assert_eq!(facts.known_as(name), text.contains(&format!("known as {name}")), "{name}");
-            assert_eq!(facts.contains(name), text.contains(name), "{name}");
             for long in names {
                 if is_acronym(name) {
                     assert_eq!(

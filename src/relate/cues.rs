@@ -22,7 +22,7 @@ pub fn find_cues(sentence: &SentenceWords, mentions: &[Mention]) -> Vec<Cue> {
     let mut i = 0;
     while i < sentence.lower.len() {
         let inside_mention = mentions.iter().any(|m| m.words.contains(&i));
-        let form = if inside_mention { None } else { best_form(sentence, i) };
+        let form = if inside_mention { None } else { best_form(sentence, mentions, i) };
         match form {
             Some(form) => {
                 cues.push(Cue { start: i, end: i + form.words.len(), form });
@@ -37,16 +37,27 @@ pub fn find_cues(sentence: &SentenceWords, mentions: &[Mention]) -> Vec<Cue> {
 /// The longest cue form at word `i`. Where a form is both verb and noun
 /// ("attack", "breach"), a determiner, possessive or modifier before it, or
 /// "on"/"against"/"of" after it, makes it the noun.
-fn best_form(sentence: &SentenceWords, i: usize) -> Option<&'static CueForm> {
+fn best_form(sentence: &SentenceWords, mentions: &[Mention], i: usize) -> Option<&'static CueForm> {
     let mut matching = TABLES.cues.iter().filter(|c| sentence.lower[i..].starts_with(&c.words));
     let first = matching.next()?;
     let longest: Vec<&CueForm> =
         std::iter::once(first).chain(matching.filter(|c| c.words.len() == first.words.len())).collect();
     let previous = if i > 0 { sentence.lower[i - 1].as_str() } else { "" };
     let next = sentence.lower.get(i + first.words.len()).map_or("", String::as_str);
+    // "the Yahoo breach": a name right before, itself after a determiner.
+    let after_determined_name = mentions.iter().any(|m| {
+        m.words.end == i && m.words.start > 0 && TABLES.is_role_word("determiner", &sentence.lower[m.words.start - 1])
+    });
+    // A verb takes an object: punctuation or a function word next means a noun.
+    let no_object = next.is_empty()
+        || next.chars().all(|c| !c.is_alphanumeric())
+        || ["in", "at", "was", "were", "is", "are", "has", "had", "that", "which", "and", "or", "to", "for"]
+            .contains(&next);
     let noun_context = previous == "'s"
         || TABLES.is_role_word("determiner", previous)
         || TABLES.is_role_word("modifier", previous)
+        || after_determined_name
+        || no_object
         || ["on", "against", "of"].contains(&next);
     let preferred = longest.iter().find(|c| (c.class == CueClass::Noun) == noun_context).or(longest.first())?;
     (!is_adjectival(sentence, i, preferred)).then_some(*preferred)

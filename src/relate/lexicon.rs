@@ -68,6 +68,19 @@ pub struct Tables {
     pub named: Vec<(&'static str, Named)>,
     /// Country canonical names (for NER locations that are countries).
     pub countries: HashSet<&'static str>,
+    /// Malware, products and technical terms (`tools.tsv`): never attackers.
+    pub tools: HashMap<&'static str, ToolKind>,
+}
+
+/// What a `tools.tsv` name is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ToolKind {
+    /// Malware or an exploit: neither attacker nor victim.
+    Malware,
+    /// A software product or platform: may be a victim.
+    Product,
+    /// A technical term a NER model mistakes for a name.
+    Term,
 }
 
 impl Tables {
@@ -146,7 +159,19 @@ pub static TABLES: LazyLock<Tables> = LazyLock::new(|| {
             }
         }
     }
-    Tables { cues, roles, hedges, named, countries }
+    let mut tools = HashMap::new();
+    for row in rows(include_str!("../lexicon/tools.tsv")) {
+        let kind = match row[0] {
+            "malware" => ToolKind::Malware,
+            "product" => ToolKind::Product,
+            "term" => ToolKind::Term,
+            other => panic!("tools.tsv: unknown kind {other:?}"),
+        };
+        for form in split_forms(row.get(1).copied().unwrap_or("")) {
+            tools.insert(form, kind);
+        }
+    }
+    Tables { cues, roles, hedges, named, countries, tools }
 });
 
 #[cfg(test)]

@@ -16,7 +16,6 @@ mod mentions;
 mod roles;
 mod timing;
 
-use std::cell::OnceCell;
 use std::collections::{HashMap, HashSet};
 
 use crate::doc::{ArgKind, Argument, Doc, Triple};
@@ -28,9 +27,11 @@ use mentions::{find_mentions, sentence_words, Mention, Reference, SentenceWords}
 use roles::Reading;
 
 /// Triples below this confidence are not reported.
-pub const MIN_CONFIDENCE: f32 = 0.4;
+pub const MIN_CONFIDENCE: f32 = 0.3;
 /// At most this many triples per article (the strongest).
 pub const MAX_TRIPLES: usize = 5;
+/// How many sentences back an unnamed attacker may find its named antecedent.
+const ANTECEDENT_WINDOW: usize = 3;
 /// Confidence factor for a role filled from outside the cue's clause.
 const FILLED_ROLE: f32 = 0.75;
 
@@ -57,14 +58,8 @@ pub fn extract(doc: &Doc) -> Vec<Triple> {
             is_named(m).then_some((f.sentence, m))
         })
         .collect();
-    let context = Context {
-        doc,
-        sentences: &sentences,
-        mentions: &mentions,
-        aliases: &aliases,
-        named_readings: &named_readings,
-        top_actor: OnceCell::new(),
-    };
+    let context =
+        Context { doc, sentences: &sentences, mentions: &mentions, aliases: &aliases, named_readings: &named_readings };
     let mut triples: Vec<Triple> = found.iter().filter_map(|f| context.triple(f)).collect();
     merge(&mut triples);
     triples
@@ -105,8 +100,6 @@ struct Context<'a> {
     aliases: &'a HashMap<String, String>,
     /// The named attackers of `found`, with their sentence, in sentence order.
     named_readings: &'a [(usize, &'a Mention)],
-    /// The article's most mentioned threat actor, computed once when needed.
-    top_actor: OnceCell<Option<&'a Mention>>,
 }
 
 /// A resolved role: the participant and the mention it was read from.
@@ -124,7 +117,7 @@ impl<'a> Context<'a> {
         let victim = self.victim(f.reading.victim.map(|i| &here[i]), attacker.participant)?;
         let attacker_arg = self.argument(&attacker);
         let victim_arg = self.argument(&victim);
-        if attacker_arg.text.eq_ignore_ascii_case(&victim_arg.text) {
+        if same_or_part_of(&attacker_arg.text, &victim_arg.text) {
             return None;
         }
         let mut confidence = f.confidence;
@@ -204,27 +197,17 @@ impl<'a> Context<'a> {
             .map(|a| Role { participant: a, mention: a, filled: true })
     }
 
-    /// The named attacker nearest before (else after) sentence `s` among the
-    /// readings, else the article's most mentioned threat actor.
-    /// (Binary searches over `named_readings`: this runs once per reading.)
+    /// The named attacker an unnamed or missing attacker of sentence `s` stands
+    /// for: the attacker of the latest reading at most [`ANTECEDENT_WINDOW`]
+    /// sentences before, else a threat actor mentioned in that window.
+    /// (A binary search over `named_readings`: this runs once per reading.)
     fn named_attacker(&self, s: usize) -> Option<&'a Mention> {
         let readings = self.named_readings;
+        let first = s.saturating_sub(ANTECEDENT_WINDOW);
         let after = readings.partition_point(|(sentence, _)| *sentence <= s);
-        let nearest = if after > 0 {
-            // The first reading of the latest sentence at or before `s`.
-            let latest = readings[after - 1].0;
-            Some(readings[readings.partition_point(|(sentence, _)| *sentence < latest)].1)
-        } else {
-            readings.first().map(|(_, m)| *m)
-        };
-        nearest.or_else(|| {
-            *self.top_actor.get_or_init(|| {
-                let mut counts: HashMap<&str, (usize, &Mention)> = HashMap::new();
-                for m in self.mentions.iter().flatten().filter(|m| m.kind == ArgKind::ThreatActor) {
-                    counts.entry(&m.canonical).or_insert((0, m)).0 += 1;
-                }
-                counts.into_values().max_by_key(|(n, m)| (*n, std::cmp::Reverse(m.span.start))).map(|(_, m)| m)
-            })
+        let from_readings = after.checked_sub(1).map(|i| readings[i]).filter(|(sentence, _)| *sentence >= first);
+        from_readings.map(|(_, m)| m).or_else(|| {
+            (first..=s).rev().flat_map(|i| self.mentions[i].iter().rev()).find(|m| m.kind == ArgKind::ThreatActor)
         })
     }
 
@@ -236,11 +219,17 @@ impl<'a> Context<'a> {
         if m.reference == Reference::Itself && !possessive {
             return Some(Role { participant: m, mention: m, filled: false });
         }
+        // "the company", "its systems" stand for an organisation; "it" may also be a place.
+        let organisation_only = has_content(m);
         let antecedent = earlier(self.mentions, m.sentence, m.words.start, 3).find(|a| {
             is_named(a)
                 && a.victim_ok
                 && a.canonical != attacker.canonical
-                && matches!(a.kind, ArgKind::Organization | ArgKind::Country | ArgKind::Location | ArgKind::Person)
+                && match a.kind {
+                    ArgKind::Organization => true,
+                    ArgKind::Country | ArgKind::Location => !organisation_only,
+                    _ => false,
+                }
         });
         match antecedent {
             Some(a) => Some(Role { participant: a, mention: m, filled: false }),
@@ -253,6 +242,15 @@ impl<'a> Context<'a> {
         let first = &self.sentences[m.sentence].lower[m.words.start];
         first == "its" || first == "their"
     }
+}
+
+/// True when one name is the other, or a run of its words ("ABCD" and "ABCD
+/// Pediatrics"): a participant does not attack itself.
+fn same_or_part_of(a: &str, b: &str) -> bool {
+    let words = |s: &str| s.to_lowercase().split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    let (a, b) = (words(a), words(b));
+    let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
+    !short.is_empty() && long.windows(short.len()).any(|w| w == short.as_slice())
 }
 
 /// True when an unnamed mention has a content word ("the company", not "it").

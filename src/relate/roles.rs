@@ -36,8 +36,28 @@ pub struct Reading {
 }
 
 /// Prepositions whose object is neither subject nor object of the cue.
-const NOT_AN_OBJECT_AFTER: &[&str] =
-    &["by", "with", "using", "via", "through", "for", "according", "after", "amid", "despite", "like"];
+const NOT_AN_OBJECT_AFTER: &[&str] = &[
+    "by",
+    "with",
+    "using",
+    "via",
+    "through",
+    "for",
+    "according",
+    "after",
+    "amid",
+    "despite",
+    "like",
+    "in",
+    "across",
+    "throughout",
+    "around",
+    "within",
+    "inside",
+    "near",
+];
+/// Relative pronouns, which start a clause whose subject is the name before them.
+const RELATIVE_PRONOUNS: &[&str] = &["who", "which", "that"];
 /// Words that introduce the victim after an attack noun.
 const VICTIM_PREPOSITIONS: &[&str] =
     &["on", "against", "of", "at", "targeting", "into", "affecting", "hitting", "involving", "in"];
@@ -153,19 +173,47 @@ pub fn clause_start(sentence: &SentenceWords, before: usize) -> usize {
         .map_or(0, |i| i + 1)
 }
 
-/// The first eligible mention of the clause that ends at word `before`.
+/// The subject of the clause that ends at word `before`: for an attacker, the
+/// nearest attacker-only mention ("... an opportunity for hackers to infect"),
+/// else the first eligible mention; prepositional objects and the source of an
+/// "according to" are skipped.
 fn subject(sentence: &SentenceWords, mentions: &[Mention], before: usize, want: Want) -> Option<usize> {
     let start = clause_start(sentence, before);
-    mentions.iter().position(|m| {
-        m.words.start >= start
+    // "Stuart Kettell's company Kettell Video was targeted": the possessor is not the subject.
+    let possessor = |m: &Mention| {
+        sentence.lower.get(m.words.end).is_some_and(|w| w == "'s")
+            && mentions
+                .iter()
+                .any(|n| n.words.start > m.words.end && n.words.start <= m.words.end + 3 && n.words.end <= before)
+    };
+    let eligible = |m: &Mention| {
+        !possessor(m)
+            && m.words.start >= start
             && m.words.end <= before
             && (!after_preposition(sentence, m.words.start)
                 || (want == Want::Victim && follows_of(sentence, m.words.start)))
-            && match want {
-                Want::Attacker => m.attacker_ok,
-                Want::Victim => m.victim_ok,
-            }
+            && !cited_source(sentence, start, m.words.start)
+    };
+    let fits = |m: &Mention| match want {
+        Want::Attacker => m.attacker_ok,
+        Want::Victim => m.victim_ok,
+    };
+    if want == Want::Attacker {
+        if let Some(i) = mentions.iter().rposition(|m| eligible(m) && m.attacker_ok && !m.victim_ok) {
+            return Some(i);
+        }
+    }
+    mentions.iter().position(|m| eligible(m) && fits(m)).or_else(|| {
+        // A relative clause ("Aleksey Belan, who pulled off the hack") takes its
+        // subject from the name before the relative pronoun.
+        let pronoun = start.checked_sub(1).filter(|&p| RELATIVE_PRONOUNS.contains(&sentence.lower[p].as_str()))?;
+        mentions.iter().rposition(|m| m.words.end <= pronoun && m.words.end + 2 >= pronoun && fits(m))
     })
+}
+
+/// True when "according" is among the four words before `at` in the clause.
+fn cited_source(sentence: &SentenceWords, clause: usize, at: usize) -> bool {
+    (at.saturating_sub(4).max(clause)..at).any(|i| sentence.lower[i] == "according")
 }
 
 /// The first victim-eligible mention after word `from`, before the next boundary.
@@ -179,6 +227,7 @@ fn object(sentence: &SentenceWords, mentions: &[Mention], from: usize) -> Option
             && m.words.start < limit
             && m.victim_ok
             && !(m.words.start > 0 && NOT_AN_OBJECT_AFTER.contains(&sentence.lower[m.words.start - 1].as_str()))
+            && !sentence.lower.get(m.words.end).is_some_and(|w| TABLES.is_role_word("report", w))
     })
 }
 

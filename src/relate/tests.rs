@@ -188,3 +188,43 @@ fn attack_date_is_preferred_over_discovery_date() {
         doc("Hackers breached Contoso in March 2022, the company disclosed in June 2022.", None, &[("Contoso", ORG)]);
     assert_eq!(triples(&d)[0].2, "2022-03");
 }
+
+#[test]
+fn cited_sources_are_not_attackers() {
+    let d = doc(
+        "Symantec said the gang breached Contoso last week.",
+        Some("2024-03-14"),
+        &[("Symantec", ORG), ("Contoso", ORG)],
+    );
+    let found = triples(&d);
+    assert!(!found.iter().any(|t| t.0 == "Symantec"), "{found:?}");
+    assert!(found.iter().any(|t| t.0 == "gang" && t.1 == "Contoso"), "{found:?}");
+}
+
+#[test]
+fn malware_and_products_are_not_attackers() {
+    let d = doc("WannaCry infected Windows computers at the hospital.", None, &[("WannaCry", MISC), ("Windows", MISC)]);
+    assert!(!triples(&d).iter().any(|t| t.0 == "WannaCry"), "{:?}", triples(&d));
+}
+
+#[test]
+fn possessor_is_not_the_subject() {
+    let d = doc(
+        "Stuart Kettell's company Kettell Video was targeted by hackers.",
+        None,
+        &[("Stuart Kettell", PER), ("Kettell Video", ORG)],
+    );
+    assert!(has(&triples(&d), "hackers", "Kettell Video"), "{:?}", triples(&d));
+}
+
+#[test]
+fn target_of_makes_the_subject_the_victim() {
+    let d = doc("Saudi Arabia has been the target of attacks by Iranian hackers.", None, &[("Saudi Arabia", LOC)]);
+    assert!(has(&triples(&d), "Iran", "Saudi Arabia"), "{:?}", triples(&d));
+}
+
+#[test]
+fn a_participant_does_not_attack_itself() {
+    let d = doc("ABCD Pediatrics said ransomware hit ABCD servers.", None, &[("ABCD Pediatrics", ORG), ("ABCD", ORG)]);
+    assert!(!triples(&d).iter().any(|t| t.0.contains("ABCD") && t.1.contains("ABCD")), "{:?}", triples(&d));
+}

@@ -24,15 +24,24 @@ pub fn split_words(text: &str, span: Span) -> Vec<Span> {
     words
 }
 
-/// The maximal runs of non-whitespace characters inside `span`.
+/// The maximal runs of non-whitespace characters inside `span`; an em or en
+/// dash is a run of its own ("Apple—this" is three words).
 fn whitespace_separated(text: &str, span: Span) -> Vec<Span> {
     let mut runs = Vec::new();
     let mut start = None;
     for (i, c) in text[span.range()].char_indices() {
+        let at = span.start + i;
+        if c == '—' || c == '–' {
+            if let Some(s) = start.take() {
+                runs.push(Span::new(s, at));
+            }
+            runs.push(Span::new(at, at + c.len_utf8()));
+            continue;
+        }
         match (c.is_whitespace(), start) {
-            (false, None) => start = Some(span.start + i),
+            (false, None) => start = Some(at),
             (true, Some(s)) => {
-                runs.push(Span::new(s, span.start + i));
+                runs.push(Span::new(s, at));
                 start = None;
             }
             _ => {}
@@ -127,6 +136,11 @@ mod tests {
             words("The U.S. lost 4,000 files from North Korean-backed v2.1 in the U.S."),
             ["The", "U.S.", "lost", "4,000", "files", "from", "North", "Korean-backed", "v2.1", "in", "the", "U.S."]
         );
+    }
+
+    #[test]
+    fn dashes_are_words() {
+        assert_eq!(words("Apple—this year – again"), ["Apple", "—", "this", "year", "–", "again"]);
     }
 
     #[test]
