@@ -27,8 +27,8 @@
 //!    matches the date of some prediction of the document / gold events with at
 //!    least one time.
 //! 5. **Named events.** The named view keeps the gold events that are named
-//!    ([`GoldEvent::is_named`]) and the predictions whose `attacker_type` and
-//!    `victim_type` are both not `unnamed`. Recall counts named events matched by a
+//!    ([`GoldEvent::is_named`]) and the predictions whose attacker and victim are
+//!    both names by the same rule ([`super::gold::is_name`]). Recall counts named events matched by a
 //!    named prediction; precision counts named predictions that match *any* gold
 //!    event of their document (named or not, so that a correct named prediction is
 //!    never a false positive because the gold event's name rule said "unnamed").
@@ -665,7 +665,7 @@ d1,Lazarus Group,threat_actor,NPO Mash,organization,late 2021,2021-H2,0.9,P1
 d1,China,country,Japan's defence networks,country,October 2020,2020-10,0.8,P3
 d1,Russia,country,NPO Mash,organization,,,0.5,P4
 d2,hackers,unnamed,patients,unnamed,in March,2024-03,0.7,P5
-d2,ShinyHunters hackers,threat_actor,hospital patients,organization,,,0.65,P8
+d2,ShinyHunters hackers,threat_actor,Mercy Hospital patients,organization,,,0.65,P8
 d4,APT28,threat_actor,Bundestag,organization,,,0.4,P6
 d3,REvil,threat_actor,Microsoft,organization,,,0.3,P7
 ";
@@ -693,14 +693,15 @@ d3,REvil,threat_actor,Microsoft,organization,,,0.3,P7
     //                                                   value only: 2020-10 agrees with 2020-FA ✓
     //   P4 Russia → NPO Mash                            ✗ (false positive)
     //   P5 hackers → patients, 2024-03                  pair E3 ✓, date ✗ (gold: "last week")
-    //   P8 ShinyHunters hackers → hospital patients     pair E3 ✓ ("hackers" is a part), no date
+    //   P8 ShinyHunters hackers → Mercy Hospital patients  pair E3 ✓ ("hackers" is a part), no date
     //   P6 APT28 → Bundestag (d4 has no gold)           ✗
     //   P7 REvil → Microsoft                            ✗ (attacker of E4 right, victim wrong)
     // Gold found: E1, E2, E3 as pairs; E1, E2 as triples; E4 and E5 (no predictions) missed.
     //   pair:   P = 4/7, R = 3/5, F1 = 2·(4/7)(3/5) / (4/7 + 3/5) = (24/35) / (41/35) = 24/41
     //   triple: P = 2/7, R = 2/5, F1 = (8/35) / (24/35) = 1/3
     // Named view: gold E1, E2, E4 ("hackers" and "an insider" are not names); predictions
-    // whose two types are not `unnamed`: P1, P3, P4, P6, P7, P8 (P5 is out).
+    // whose attacker and victim are both names: P1, P3, P4, P6, P7, P8 (P5's "hackers"
+    // and "patients" are not names; P8's "Mercy Hospital patients" is).
     //   pair:   P = 3/6 (P1, P3, and P8, which matches E3: any gold event of the document
     //           counts for precision), R = 2/3 (E1, E2), F1 = 2·(1/2)(2/3) / (7/6) = 4/7
     //   triple: P = 2/6, R = 2/3, F1 = 2·(1/3)(2/3) / 1 = 4/9

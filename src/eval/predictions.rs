@@ -13,6 +13,7 @@ use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 
+use super::gold::is_name;
 use crate::doc::ArgKind;
 use crate::export::TripleRecord;
 
@@ -114,10 +115,12 @@ fn check(record: &TripleRecord) -> Result<(), String> {
     Ok(())
 }
 
-/// True when neither side of the prediction is typed `unnamed`: the predictions
-/// counted in the named-events view.
+/// True when the prediction's attacker and victim are both names by the rule
+/// that makes a gold event named ([`is_name`]): the predictions counted in the
+/// named-events view. ("North Korea" and "Japanese organisations" are names;
+/// "hackers" and "customers" are not.)
 pub fn is_named_prediction(record: &TripleRecord) -> bool {
-    record.attacker_type != ArgKind::Unnamed.as_str() && record.victim_type != ArgKind::Unnamed.as_str()
+    is_name(&record.attacker) && is_name(&record.victim)
 }
 
 #[cfg(test)]
@@ -150,7 +153,7 @@ mod tests {
 
     #[test]
     fn reads_json_lines_and_rejects_unknown_types() {
-        let good = r#"{"doc_id":"a1","attacker":"X","attacker_type":"unnamed","victim":"Y","victim_type":"person","confidence":0.5}"#;
+        let good = r#"{"doc_id":"a1","attacker":"hackers","attacker_type":"unnamed","victim":"Y","victim_type":"person","confidence":0.5}"#;
         let bad = r#"{"doc_id":"a1","attacker":"X","attacker_type":"gang","victim":"Y","victim_type":"person","confidence":0.5}"#;
         let text = format!("{good}\n\n{bad}\n");
         let err = read_predictions_jsonl(text.as_bytes(), Path::new("p.jsonl")).unwrap_err().to_string();
