@@ -154,10 +154,14 @@ fn sources(sentences: &[SentenceWords], mentions: &[Vec<Mention>]) -> HashSet<St
                 .lower
                 .get(after)
                 .is_some_and(|w| TABLES.is_role_word("report", w) || TABLES.is_role_word("source", w));
-            let cited = (m.words.start.saturating_sub(3)..m.words.start).any(|i| sentence.lower[i] == "according")
-                || (m.words.start >= 2
-                    && TABLES.is_role_word("source", &sentence.lower[m.words.start - 2])
-                    && ["at", "from", "with"].contains(&sentence.lower[m.words.start - 1].as_str()));
+            // "according to X", "researchers at (security company) X"
+            let before = m.words.start.saturating_sub(4)..m.words.start;
+            let cited = before.clone().any(|i| sentence.lower[i] == "according")
+                || before.clone().any(|i| {
+                    i + 1 < m.words.start
+                        && TABLES.is_role_word("source", &sentence.lower[i])
+                        && ["at", "from", "with", "of"].contains(&sentence.lower[i + 1].as_str())
+                });
             if cites || cited {
                 found.insert(m.canonical.clone());
             }

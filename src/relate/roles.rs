@@ -114,6 +114,8 @@ fn read_verb(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option
             let confidence = if attacker.is_some() { 0.9 } else { 0.7 };
             return Some(Reading { attacker, victim, rule: "passive", confidence, consumed: None });
         }
+        // "Colonial Pipeline, hit by DarkSide,": a participle with "by" after it
+        // reads as passive without its auxiliary.
         if sentence.lower.get(cue.end).is_some_and(|w| w == "by") {
             let victim =
                 mentions.iter().rposition(|m| m.victim_ok && m.words.end <= cue.start && m.words.end + 4 >= cue.start);
@@ -200,7 +202,11 @@ fn subject(sentence: &SentenceWords, mentions: &[Mention], before: usize, want: 
     };
     if want == Want::Attacker {
         if let Some(i) = mentions.iter().rposition(|m| eligible(m) && m.attacker_ok && !m.victim_ok) {
-            return Some(i);
+            // "The Fancy Bear hackers, believed to be sponsored by ..., the GRU, breached":
+            // an attacker set off by commas is an appositive of an earlier one.
+            let appositive = sentence.lower.get(mentions[i].words.end).is_some_and(|w| w == ",");
+            let earlier = mentions[..i].iter().position(|m| eligible(m) && m.attacker_ok && !m.victim_ok);
+            return Some(earlier.filter(|_| appositive).unwrap_or(i));
         }
     }
     mentions.iter().position(|m| eligible(m) && fits(m)).or_else(|| {

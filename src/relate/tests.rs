@@ -228,3 +228,23 @@ fn a_participant_does_not_attack_itself() {
     let d = doc("ABCD Pediatrics said ransomware hit ABCD servers.", None, &[("ABCD Pediatrics", ORG), ("ABCD", ORG)]);
     assert!(!triples(&d).iter().any(|t| t.0.contains("ABCD") && t.1.contains("ABCD")), "{:?}", triples(&d));
 }
+
+#[test]
+fn an_appositive_attacker_gives_way_to_the_subject() {
+    let d = doc(
+        "The Fancy Bear hackers, believed to work for the GRU, breached the World Anti-Doping Agency.",
+        None,
+        &[("World Anti-Doping Agency", ORG)],
+    );
+    assert!(has(&triples(&d), "Fancy Bear", "World Anti-Doping Agency"), "{:?}", triples(&d));
+}
+
+#[test]
+fn researchers_at_a_company_are_its_sources() {
+    let d = doc(
+        "Researchers at security company Contoso found that the malware targets Fabrikam users.",
+        None,
+        &[("Contoso", ORG), ("Fabrikam", ORG)],
+    );
+    assert!(!triples(&d).iter().any(|t| t.0 == "Contoso"), "{:?}", triples(&d));
+}
