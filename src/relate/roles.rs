@@ -181,12 +181,16 @@ pub fn clause_start(sentence: &SentenceWords, before: usize) -> usize {
 /// "according to" are skipped.
 fn subject(sentence: &SentenceWords, mentions: &[Mention], before: usize, want: Want) -> Option<usize> {
     let start = clause_start(sentence, before);
-    // "Stuart Kettell's company Kettell Video was targeted": the possessor is not the subject.
+    // "Stuart Kettell's company Kettell Video was targeted": the possessor of a
+    // name is not the subject (but "Japan's defence networks" stand for Japan).
     let possessor = |m: &Mention| {
         sentence.lower.get(m.words.end).is_some_and(|w| w == "'s")
-            && mentions
-                .iter()
-                .any(|n| n.words.start > m.words.end && n.words.start <= m.words.end + 3 && n.words.end <= before)
+            && mentions.iter().any(|n| {
+                n.kind != ArgKind::Unnamed
+                    && n.words.start > m.words.end
+                    && n.words.start <= m.words.end + 3
+                    && n.words.end <= before
+            })
     };
     let eligible = |m: &Mention| {
         !possessor(m)

@@ -139,3 +139,15 @@ pub fn file_names(dir: &Path) -> Vec<String> {
     names.sort();
     names
 }
+
+/// The shared data folder `../shared` beside the checkout when it holds
+/// `relative`; otherwise prints why the calling test is skipped and returns `None`.
+pub fn shared(relative: &str) -> Option<PathBuf> {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared").join(relative);
+    if path.exists() {
+        Some(path)
+    } else {
+        eprintln!("skipped: {} is absent (../shared is not beside this checkout)", path.display());
+        None
+    }
+}
