@@ -111,7 +111,8 @@ pub fn load(dir: &Path, precision: Precision) -> Result<LoadedModel, ModelError>
         }
         "distilbert" => {
             let config: DistilBertConfig =
-                serde_json::from_str(&config_text).map_err(|e| invalid(&config_path, e.to_string()))?;
+                serde_json::from_value(with_distilbert_defaults(&config_text, &config_path)?)
+                    .map_err(|e| invalid(&config_path, e.to_string()))?;
             Network::DistilBert(
                 DistilBertForTokenClassification::new(&root, &config)
                     .map_err(|e| invalid(&config_path, e.to_string()))?,
@@ -139,6 +140,24 @@ pub fn load(dir: &Path, precision: Precision) -> Result<LoadedModel, ModelError>
         tags: labels.iter().map(|l| Tag::parse(l)).collect(),
         max_positions: max_positions.min(512),
     })
+}
+
+/// DistilBERT's `config.json` as rust-bert reads it: current Hugging Face files
+/// leave out fields that rust-bert requires, which get the Hugging Face defaults.
+fn with_distilbert_defaults(config_text: &str, path: &Path) -> Result<serde_json::Value, ModelError> {
+    let mut value: serde_json::Value = serde_json::from_str(config_text)
+        .map_err(|e| ModelError::Invalid { file: path.to_path_buf(), reason: e.to_string() })?;
+    if let Some(object) = value.as_object_mut() {
+        for (key, default) in [
+            ("tie_weights_", serde_json::json!(true)),
+            ("qa_dropout", serde_json::json!(0.1)),
+            ("seq_classif_dropout", serde_json::json!(0.2)),
+            ("sinusoidal_pos_embds", serde_json::json!(false)),
+        ] {
+            object.entry(key).or_insert(default);
+        }
+    }
+    Ok(value)
 }
 
 /// The labels of `id2label` in id order; ids must run 0..n.
