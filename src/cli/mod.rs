@@ -182,8 +182,10 @@ impl InputArgs {
         config
     }
 
-    /// Sets the thread counts of libtorch and rayon.
+    /// Sets the thread counts of libtorch and rayon, and tunes the allocator
+    /// for the model ([`cyberie::ner::tune_allocator`]).
     fn configure_threads(&self) {
+        cyberie::ner::tune_allocator();
         let threads = self.threads.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         tch::set_num_threads(threads as i32);
         // Ignore the error when the global pool was already built (tests).
