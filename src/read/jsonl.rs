@@ -194,7 +194,7 @@ impl<R: BufRead> Iterator for JsonlReader<R> {
             if self.line == 1 {
                 if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
                     self.done = true;
-                    let reason = "the file is UTF-16; JSON Lines must be UTF-8: convert it \
+                    let reason = "UTF-16 file: JSON Lines must be UTF-8, convert it \
                                   (iconv -f UTF-16 -t UTF-8); the rest of the file is skipped";
                     return Some(Err(self.error(None, reason.to_string())));
                 }
@@ -351,6 +351,6 @@ mod tests {
         let data: Vec<u8> = [0xFF, 0xFE].into_iter().chain(text.encode_utf16().flat_map(u16::to_le_bytes)).collect();
         let records: Vec<_> = JsonlReader::new(&data[..], "w.jsonl".into()).collect();
         assert_eq!(records.len(), 1);
-        assert!(records[0].as_ref().unwrap_err().reason.starts_with("the file is UTF-16"));
+        assert!(records[0].as_ref().unwrap_err().reason.starts_with("UTF-16 file: JSON Lines must be UTF-8"));
     }
 }
