@@ -433,9 +433,10 @@ fn every_text_column_is_neutralised() {
 
 /// Relations and dates on one sentence of 1 MB with an entity every few words:
 /// before the relation stage cut long sentences into pieces and indexed its
-/// lookups, 250 KB took minutes and 1 MB hours.
+/// lookups, 250 KB took minutes and 1 MB hours. The time is printed, not
+/// asserted (speed is the benchmark's job); the evidence shows the pieces.
 #[test]
-fn a_megabyte_sentence_stays_linear() {
+fn a_megabyte_sentence_is_read_in_pieces() {
     use cyberie::doc::{Article, Doc, Entity, Label, Span};
     let mut text = String::new();
     let mut i = 0;
@@ -460,5 +461,5 @@ fn a_megabyte_sentence_stays_linear() {
     assert_eq!(doc.sentences.len(), 1);
     assert!(doc.dates.len() >= i && !triples.is_empty());
     assert!(triples.iter().all(|t| t.evidence.len() < 10_000), "evidence is a piece of the sentence");
-    assert!(elapsed < Duration::from_secs(60), "1 MB took {elapsed:?} (about 1 s expected)");
+    eprintln!("relations and dates on a 1 MB sentence: {elapsed:.1?}");
 }

@@ -32,10 +32,13 @@ use super::encoder::{Encoder, Network, Precision};
 #[derive(Debug, thiserror::Error)]
 pub enum ModelError {
     /// The directory does not exist.
-    #[error("model directory {0} does not exist (give --model DIR, or run `make setup` for the bundled model)")]
+    #[error("model directory {0} does not exist (give --model DIR with a model directory; see models/README.md)")]
     Missing(PathBuf),
+    /// The path is a file, not a directory.
+    #[error("--model {0} is a file: give the directory that holds config.json, tokenizer.json and model.safetensors")]
+    NotADirectory(PathBuf),
     /// A required file is absent.
-    #[error("model directory {dir} has no {what}")]
+    #[error("model directory {dir} has no {what}: a model directory holds config.json (with id2label), tokenizer.json or vocab.txt, and model.safetensors or rust_model.ot (see models/README.md)")]
     Incomplete {
         /// The directory.
         dir: PathBuf,
@@ -79,6 +82,9 @@ struct ConfigHead {
 
 /// Loads and checks the model in `dir`, with its weights in `precision`.
 pub fn load(dir: &Path, precision: Precision) -> Result<LoadedModel, ModelError> {
+    if dir.is_file() {
+        return Err(ModelError::NotADirectory(dir.to_path_buf()));
+    }
     if !dir.is_dir() {
         return Err(ModelError::Missing(dir.to_path_buf()));
     }
