@@ -78,6 +78,8 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
         Ok(sources) => sources,
         Err(e) => return usage_error(e),
     };
+    // Before anything is created, so that no signal finds a temporary file unguarded.
+    let interrupt = Interrupt::install().context("cannot install the SIGINT/SIGTERM handler")?;
     args.input.configure_threads();
     let mut pipeline = match Pipeline::new(args.input.pipeline_config()) {
         Ok(p) => p,
@@ -95,11 +97,10 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
             Resumed::default(),
         ),
     };
-    let interrupt = Interrupt::install().context("cannot install the SIGINT/SIGTERM handler")?;
 
     let report = RefCell::new(RunReport::start(args.input.quiet, count_documents(&sources)));
     if resumed.existed {
-        report.borrow().note(&format!(
+        report.borrow().info(&format!(
             "cyberie: resuming {output_name}: {} documents already done, {} rows kept",
             resumed.done.len(),
             resumed.rows

@@ -97,7 +97,14 @@ impl RunReport {
         self.tick();
     }
 
-    /// Prints a line without disturbing the bar.
+    /// Prints an informational line without disturbing the bar (not with `--quiet`).
+    pub fn info(&self, line: &str) {
+        if !self.quiet {
+            self.note(line);
+        }
+    }
+
+    /// Prints a line without disturbing the bar, even with `--quiet`.
     pub fn note(&self, line: &str) {
         match &self.bar {
             Some(bar) => bar.println(line),
