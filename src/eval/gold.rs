@@ -34,6 +34,7 @@ use serde_json::{Map, Value};
 
 use crate::dates::{tag_dates, Timex};
 use crate::doc::DateMention;
+use crate::read::json_kind;
 
 /// One attack of one document: who attacked whom, and when, each slot with the
 /// surface forms an analyst accepts.
@@ -416,7 +417,7 @@ fn validate_line(line: &str, known_docs: Option<&HashSet<String>>, problems: &mu
         }
     };
     let Value::Object(object) = value else {
-        problems.add(None, format!("expected a JSON object, found {}", kind(&value)));
+        problems.add(None, format!("expected a JSON object, found {}", json_kind(&value)));
         return None;
     };
     for key in object.keys().filter(|k| !FIELDS.contains(&k.as_str())) {
@@ -436,7 +437,7 @@ fn validate_line(line: &str, known_docs: Option<&HashSet<String>>, problems: &mu
         None => None,
         Some(Value::Bool(b)) => Some(*b),
         Some(other) => {
-            problems.add(Some("named"), format!("expected true or false, found {}", kind(other)));
+            problems.add(Some("named"), format!("expected true or false, found {}", json_kind(other)));
             None
         }
     };
@@ -444,7 +445,7 @@ fn validate_line(line: &str, known_docs: Option<&HashSet<String>>, problems: &mu
         None => None,
         Some(Value::String(s)) => Some(s.clone()),
         Some(other) => {
-            problems.add(Some("note"), format!("expected a string, found {}", kind(other)));
+            problems.add(Some("note"), format!("expected a string, found {}", json_kind(other)));
             None
         }
     };
@@ -463,7 +464,7 @@ fn required_string(object: &Map<String, Value>, field: &str, problems: &mut Prob
         }
         Some(Value::String(s)) => Some(s.clone()),
         Some(other) => {
-            problems.add(Some(field), format!("expected a string, found {}", kind(other)));
+            problems.add(Some(field), format!("expected a string, found {}", json_kind(other)));
             None
         }
     }
@@ -483,7 +484,7 @@ fn mention_list(
         }
         Some(Value::Array(items)) => items,
         Some(other) => {
-            problems.add(Some(field), format!("expected a list of strings, found {}", kind(other)));
+            problems.add(Some(field), format!("expected a list of strings, found {}", json_kind(other)));
             return None;
         }
     };
@@ -501,23 +502,12 @@ fn mention_list(
             }
             Value::String(s) => mentions.push(s.trim().to_string()),
             other => {
-                problems.add(Some(field), format!("item {}: expected a string, found {}", i + 1, kind(other)));
+                problems.add(Some(field), format!("item {}: expected a string, found {}", i + 1, json_kind(other)));
                 ok = false;
             }
         }
     }
     ok.then_some(mentions)
-}
-
-fn kind(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "a list",
-        Value::Object(_) => "an object",
-    }
 }
 
 /// The known field closest to a misspelt one (edit distance at most 2).

@@ -100,14 +100,14 @@ impl<R: BufRead> JsonlReader<R> {
         let Value::Object(fields) = value else {
             return Err(self.error(
                 None,
-                format!("malformed JSON: expected an object {{\"id\", \"text\", ...}}, got {}", kind(&value)),
+                format!("malformed JSON: expected an object {{\"id\", \"text\", ...}}, got {}", json_kind(&value)),
             ));
         };
         let id = match fields.get("id") {
             Some(Value::String(s)) => s.clone(),
             Some(Value::Number(n)) => n.to_string(),
             Some(other) => {
-                return Err(self.error(None, format!("\"id\" must be a string or a number, got {}", kind(other))))
+                return Err(self.error(None, format!("\"id\" must be a string or a number, got {}", json_kind(other))))
             }
             None => return Err(self.error(None, "missing \"id\"".to_string())),
         };
@@ -117,7 +117,7 @@ impl<R: BufRead> JsonlReader<R> {
         let fail = |reason: String| self.error(Some(id.clone()), reason);
         let text = match fields.get("text") {
             Some(Value::String(s)) => s.clone(),
-            Some(other) => return Err(fail(format!("\"text\" must be a string, got {}", kind(other)))),
+            Some(other) => return Err(fail(format!("\"text\" must be a string, got {}", json_kind(other)))),
             None => return Err(fail("missing \"text\"".to_string())),
         };
         check_content(&text).map_err(&fail)?;
@@ -137,7 +137,7 @@ fn publication_date(fields: &Map<String, Value>) -> Result<Option<NaiveDate>, St
         None | Some(Value::Null) => return Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => return Ok(None),
         Some(Value::String(s)) => s.trim(),
-        Some(other) => return Err(format!("\"date\" must be a YYYY-MM-DD string, got {}", kind(other))),
+        Some(other) => return Err(format!("\"date\" must be a YYYY-MM-DD string, got {}", json_kind(other))),
     };
     let parsed = NaiveDate::parse_from_str(date, "%Y-%m-%d")
         .ok()
@@ -151,14 +151,14 @@ fn publication_date(fields: &Map<String, Value>) -> Result<Option<NaiveDate>, St
     parsed.map(Some).ok_or_else(|| format!("bad \"date\": must be YYYY-MM-DD (or an ISO 8601 date-time), got {date:?}"))
 }
 
-/// A JSON value's type, in words.
-fn kind(value: &Value) -> &'static str {
+/// A JSON value's type, in words, for error messages ("a string", "a list").
+pub fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
         Value::Number(_) => "a number",
         Value::String(_) => "a string",
-        Value::Array(_) => "an array",
+        Value::Array(_) => "a list",
         Value::Object(_) => "an object",
     }
 }
@@ -271,7 +271,7 @@ mod tests {
                 "test.jsonl:3 (c): empty text",
                 "test.jsonl:4 (d): bad \"date\": must be YYYY-MM-DD (or an ISO 8601 date-time), got \"07/08/2023\"",
                 "test.jsonl:5: missing \"id\"",
-                "test.jsonl:6: malformed JSON: expected an object {\"id\", \"text\", ...}, got an array",
+                "test.jsonl:6: malformed JSON: expected an object {\"id\", \"text\", ...}, got a list",
                 "test.jsonl:7 (f): \"text\" must be a string, got null",
                 "test.jsonl:8 (g): missing \"text\"",
                 "test.jsonl:9: \"id\" must be a string or a number, got an object",

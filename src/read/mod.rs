@@ -18,7 +18,7 @@ use flate2::read::MultiGzDecoder;
 
 use crate::doc::Article;
 
-pub use jsonl::JsonlReader;
+pub use jsonl::{json_kind, JsonlReader};
 pub use textfile::{check_content, checked_text};
 
 /// The largest article read, in bytes (a text file, or one JSON Lines line):
