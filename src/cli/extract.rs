@@ -99,6 +99,7 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
     };
 
     let report = RefCell::new(RunReport::start(args.input.quiet, count_documents(&sources)));
+    report.borrow_mut().kept = resumed.rows;
     if resumed.existed {
         report.borrow().info(&format!(
             "cyberie: resuming {output_name}: {} documents already done, {} rows kept",
@@ -144,35 +145,37 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
         RunEnd::SinkBroke => Err(failure.unwrap_or_else(|| anyhow::anyhow!("stopped"))),
         RunEnd::Completed => {
             writer.finish().with_context(|| format!("cannot write {output_name}"))?;
-            report.finish("triples", &output_name, timings.as_ref());
+            report.finish("triples", Some(&output_name), timings.as_ref());
             Ok(ExitCode::from(if report.skipped.is_empty() { EXIT_OK } else { EXIT_SKIPPED }))
         }
         RunEnd::Stopped => {
             let signal = interrupt.name();
-            let what = match (&args.output, args.resume) {
+            let (what, kept) = match (&args.output, args.resume) {
                 (None, _) => {
                     writer.finish().with_context(|| format!("cannot write {output_name}"))?;
-                    "the triples of the documents completed so far went to standard output".to_string()
+                    ("the triples of the documents completed so far went to standard output".to_string(), true)
                 }
                 (Some(path), true) => {
                     writer.finish().with_context(|| format!("cannot write {output_name}"))?;
-                    format!(
+                    let what = format!(
                         "{output_name} holds the triples of every document completed so far (listed in {}); \
                          run the same command again to continue",
                         done_list_path(path).display()
-                    )
+                    );
+                    (what, true)
                 }
                 (Some(path), false) => {
                     drop(writer); // removes the temporary file
-                    if path.exists() {
+                    let what = if path.exists() {
                         format!("{output_name} was left as it was before this run (use --resume to keep partial work)")
                     } else {
                         format!("no output written, {output_name} not created (use --resume to keep partial work)")
-                    }
+                    };
+                    (what, false)
                 }
             };
             report.note(&format!("cyberie: interrupted by {signal}, stopped after the current batch: {what}"));
-            report.finish("triples", &output_name, timings.as_ref());
+            report.finish("triples", kept.then_some(output_name.as_str()), timings.as_ref());
             Ok(ExitCode::from(EXIT_INTERRUPTED))
         }
     }

@@ -82,7 +82,7 @@ pub fn run(args: NerArgs) -> anyhow::Result<ExitCode> {
         }
     });
     result.and_then(|_| out.flush()).with_context(|| format!("cannot write {output_name}"))?;
-    report.finish("entities", &output_name, args.input.timings.then(|| pipeline.stats()).as_ref());
+    report.finish("entities", Some(&output_name), args.input.timings.then(|| pipeline.stats()).as_ref());
     Ok(ExitCode::from(if report.skipped.is_empty() { EXIT_OK } else { EXIT_SKIPPED }))
 }
 

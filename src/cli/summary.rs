@@ -30,6 +30,8 @@ pub struct RunReport {
     pub resumed: usize,
     /// Records written (triples or entities).
     pub written: usize,
+    /// Records an earlier run left in the output (`--resume`).
+    pub kept: usize,
     /// Words in the processed documents.
     pub words: usize,
 }
@@ -68,6 +70,7 @@ impl RunReport {
             skipped: Vec::new(),
             resumed: 0,
             written: 0,
+            kept: 0,
             words: 0,
         }
     }
@@ -158,7 +161,8 @@ impl RunReport {
 
     /// Clears the progress display and prints the summary (unless quiet):
     /// counts, skips by reason, speed, and with `timings` where the time went.
-    pub fn finish(&self, what: &str, output: &str, timings: Option<&PipelineStats>) {
+    /// `output` is where the records went, `None` when they were discarded.
+    pub fn finish(&self, what: &str, output: Option<&str>, timings: Option<&PipelineStats>) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }
@@ -179,7 +183,15 @@ impl RunReport {
         if self.resumed > 0 {
             counts += &format!("; {} already done in an earlier run (--resume)", self.resumed);
         }
-        eprintln!("{counts}; {} {what} written to {output}", self.written);
+        match output {
+            Some(output) if self.kept > 0 => eprintln!(
+                "{counts}; {} {what} written to {output} ({} in all with the earlier run's)",
+                self.written,
+                self.written + self.kept
+            ),
+            Some(output) => eprintln!("{counts}; {} {what} written to {output}", self.written),
+            None => eprintln!("{counts}; {} {what} found, not written", self.written),
+        }
         eprintln!(
             "cyberie: {} words in {}: {:.0} words/s",
             self.words,
