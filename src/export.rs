@@ -455,6 +455,24 @@ mod tests {
     }
 
     #[test]
+    fn csv_quotes_commas_quotes_and_newlines_and_reads_back_the_same() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("t.csv");
+        let mut row = record("a1", "LockBit");
+        row.evidence = "He said: \"we were hit, badly\"\nThen, silence.".to_string();
+        row.victim = "Acme, Inc.".to_string();
+        let mut writer = TripleWriter::create(Some(&out), Format::Csv, true, false).unwrap();
+        writer.write(&row).unwrap();
+        writer.finish().unwrap();
+        let raw = std::fs::read_to_string(&out).unwrap();
+        assert!(raw.contains("\"He said: \"\"we were hit, badly\"\"\nThen, silence.\""), "{raw}");
+        assert!(raw.contains("\"Acme, Inc.\""), "{raw}");
+        let back: Vec<TripleRecord> =
+            csv::Reader::from_path(&out).unwrap().deserialize().collect::<Result<_, _>>().unwrap();
+        assert_eq!(back, [row]);
+    }
+
+    #[test]
     fn resume_appends_and_lists_completed_documents() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("t.csv");

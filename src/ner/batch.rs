@@ -212,6 +212,42 @@ mod tests {
         Segment { doc_index, words: Vec::new(), ids: vec![1; length], first_piece: Vec::new() }
     }
 
+    /// The tiny fixture model's tokenizer (WordPiece, lower-casing).
+    fn fixture_tokenizer() -> Tokenizer {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/tiny-model/tokenizer.json");
+        let mut tokenizer = Tokenizer::from_file(path).expect("fixture tokenizer");
+        tokenizer.with_padding(None);
+        tokenizer.with_truncation(None).expect("no truncation");
+        tokenizer
+    }
+
+    #[test]
+    fn a_sentence_longer_than_the_window_is_cut_into_windows_without_losing_a_word() {
+        let text = (0..1500).map(|i| format!("Acme{i} hacked Contoso,")).collect::<Vec<_>>().join(" ");
+        let doc = Doc::new(crate::doc::Article { id: "long".into(), title: None, text, published: None });
+        let words = crate::text::split_words(&doc.article.text, Span::new(0, doc.article.text.len()));
+        let windows = encode_windows(&fixture_tokenizer(), std::slice::from_ref(&doc), vec![(0, words.clone())], 64)
+            .expect("encodes");
+        assert!(windows.len() > 20, "{} windows", windows.len());
+        assert!(windows.iter().all(|w| w.ids.len() <= 64 && !w.words.is_empty()));
+        // The windows, in order, hold every word exactly once, each with its first piece.
+        let covered: Vec<Span> = windows.iter().flat_map(|w| w.words.iter().copied()).collect();
+        assert_eq!(covered, words);
+        assert!(windows.iter().all(|w| w.first_piece.iter().all(Option::is_some)));
+    }
+
+    #[test]
+    fn a_single_word_longer_than_the_window_keeps_its_head() {
+        // 90 letters: WordPiece splits it into many pieces (past 100 it would be one [UNK]).
+        let text = "ab".repeat(45);
+        let doc = Doc::new(crate::doc::Article { id: "w".into(), title: None, text, published: None });
+        let words = vec![Span::new(0, 90)];
+        let windows = encode_windows(&fixture_tokenizer(), std::slice::from_ref(&doc), vec![(0, words)], 16).unwrap();
+        assert_eq!(windows.len(), 1);
+        assert_eq!(windows[0].ids.len(), 16);
+        assert_eq!(windows[0].first_piece, [Some(1)]);
+    }
+
     #[test]
     fn batches_hold_similar_lengths_within_both_limits() {
         let lengths = [10, 50, 12, 48, 11, 49, 200, 9];
