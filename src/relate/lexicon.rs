@@ -105,6 +105,17 @@ fn words_of(phrase: &str) -> Vec<String> {
 
 /// The tables, parsed on first use.
 pub static TABLES: LazyLock<Tables> = LazyLock::new(|| {
+    let (named, countries) = named_participants();
+    Tables { cues: cues(), roles: roles(), hedges: hedges(), named, countries, tools: tools() }
+});
+
+/// Field `i` of a row, empty when the row is shorter.
+fn field<'r>(row: &[&'r str], i: usize) -> &'r str {
+    row.get(i).copied().unwrap_or("")
+}
+
+/// `cues.tsv`: every form of every cue, longest first.
+fn cues() -> Vec<CueForm> {
     let mut cues = Vec::new();
     for row in rows(include_str!("../lexicon/cues.tsv")) {
         let class = match row[0] {
@@ -114,51 +125,70 @@ pub static TABLES: LazyLock<Tables> = LazyLock::new(|| {
             "claim" => CueClass::Claim,
             other => panic!("cues.tsv: unknown class {other:?}"),
         };
-        let name: &'static str = row[1];
+        let name: &'static str = field(&row, 1);
         for (column, participle) in [(2, false), (3, true)] {
-            for form in row.get(column).map_or("", |f| f).split(", ").map(str::trim).filter(|f| !f.is_empty()) {
+            for form in split_forms(field(&row, column)) {
                 cues.push(CueForm { words: words_of(form), class, name, participle });
             }
         }
     }
     cues.sort_by_key(|c| std::cmp::Reverse(c.words.len()));
+    cues
+}
 
+/// `roles.tsv`: the word lists by class (punctuation such as ";" is a word of its own).
+fn roles() -> HashMap<&'static str, Vec<Vec<String>>> {
     let mut roles: HashMap<&'static str, Vec<Vec<String>>> = HashMap::new();
     for row in rows(include_str!("../lexicon/roles.tsv")) {
-        let entry = roles.entry(row[0]).or_default();
-        entry.extend(split_forms(row.get(1).copied().unwrap_or("")).map(|w| {
-            // Punctuation such as ";" is its own word.
-            words_of(w)
-        }));
+        roles.entry(row[0]).or_default().extend(split_forms(field(&row, 1)).map(words_of));
     }
+    roles
+}
 
+/// `hedges.tsv`: every hedge phrase with its factor.
+fn hedges() -> Vec<Hedge> {
     let mut hedges = Vec::new();
     for row in rows(include_str!("../lexicon/hedges.tsv")) {
-        let factor: f32 = row[1].parse().unwrap_or_else(|_| panic!("hedges.tsv: bad factor {:?}", row[1]));
-        for phrase in split_forms(row[3]) {
-            hedges.push(Hedge { words: words_of(phrase), kind: row[0], factor, sentence_wide: row[2] == "sentence" });
+        let factor: f32 = field(&row, 1).parse().unwrap_or_else(|_| panic!("hedges.tsv: bad factor {:?}", row[1]));
+        for phrase in split_forms(field(&row, 3)) {
+            hedges.push(Hedge {
+                words: words_of(phrase),
+                kind: row[0],
+                factor,
+                sentence_wide: field(&row, 2) == "sentence",
+            });
         }
     }
+    hedges
+}
 
+/// `threat_actors.tsv` and `countries.tsv`: every form with what it names, and
+/// the canonical country names.
+fn named_participants() -> (Vec<(&'static str, Named)>, HashSet<&'static str>) {
     let mut named = Vec::new();
     let mut countries = HashSet::new();
     for row in rows(include_str!("../lexicon/threat_actors.tsv")) {
         let canonical: &'static str = row[0];
-        named.push((canonical, Named { canonical, is_actor: true, metonym: false }));
-        for alias in split_forms(row.get(1).copied().unwrap_or("")) {
-            named.push((alias, Named { canonical, is_actor: true, metonym: false }));
+        for form in std::iter::once(canonical).chain(split_forms(field(&row, 1))) {
+            named.push((form, Named { canonical, is_actor: true, metonym: false }));
         }
     }
     for row in rows(include_str!("../lexicon/countries.tsv")) {
         let canonical: &'static str = row[0];
         countries.insert(canonical);
         named.push((canonical, Named { canonical, is_actor: false, metonym: false }));
+        // Columns: demonyms, capitals and metonyms, other names.
         for (column, metonym) in [(1, false), (2, true), (3, false)] {
-            for form in split_forms(row.get(column).copied().unwrap_or("")) {
+            for form in split_forms(field(&row, column)) {
                 named.push((form, Named { canonical, is_actor: false, metonym }));
             }
         }
     }
+    (named, countries)
+}
+
+/// `tools.tsv`: malware, products and technical terms.
+fn tools() -> HashMap<&'static str, ToolKind> {
     let mut tools = HashMap::new();
     for row in rows(include_str!("../lexicon/tools.tsv")) {
         let kind = match row[0] {
@@ -167,12 +197,12 @@ pub static TABLES: LazyLock<Tables> = LazyLock::new(|| {
             "term" => ToolKind::Term,
             other => panic!("tools.tsv: unknown kind {other:?}"),
         };
-        for form in split_forms(row.get(1).copied().unwrap_or("")) {
+        for form in split_forms(field(&row, 1)) {
             tools.insert(form, kind);
         }
     }
-    Tables { cues, roles, hedges, named, countries, tools }
-});
+    tools
+}
 
 #[cfg(test)]
 mod tests {
