@@ -337,6 +337,16 @@ fn skip_modifiers(sentence: &SentenceWords, from: usize) -> usize {
     i
 }
 
+/// True for a one-word pronoun written in capitals: "IT" is information
+/// technology, not "it".
+fn is_acronym_not_pronoun(sentence: &SentenceWords, i: usize, len: usize, reference: Reference, text: &str) -> bool {
+    let surface = &text[sentence.words[i].range()];
+    reference == Reference::Anaphor
+        && len == 1
+        && surface.chars().count() > 1
+        && surface.chars().all(|c| c.is_uppercase())
+}
+
 /// Adds unnamed phrases and pronouns that no named mention covers.
 fn add_unnamed(sentence: &SentenceWords, index: usize, text: &str, mentions: &mut Vec<Mention>) {
     let taken = |i: usize, mentions: &[Mention]| mentions.iter().any(|m| m.words.contains(&i));
@@ -361,7 +371,7 @@ fn add_unnamed(sentence: &SentenceWords, index: usize, text: &str, mentions: &mu
             i += 1;
             continue;
         };
-        if (i..i + len).any(|w| taken(w, mentions)) {
+        if (i..i + len).any(|w| taken(w, mentions)) || is_acronym_not_pronoun(sentence, i, len, reference, text) {
             i += 1;
             continue;
         }

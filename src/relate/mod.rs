@@ -32,6 +32,12 @@ pub const MIN_CONFIDENCE: f32 = 0.3;
 pub const MAX_TRIPLES: usize = 5;
 /// How many sentences back an unnamed attacker may find its named antecedent.
 const ANTECEDENT_WINDOW: usize = 3;
+/// Confidence factors for the kind of the attacker: in security news most
+/// named organisations are victims, vendors or sources, not attackers.
+const ATTACKER_KINDS: &[(ArgKind, f32)] = &[(ArgKind::Organization, 0.6)];
+/// Confidence factors for the kind of the victim: a product ("Windows",
+/// "iCloud") is what was attacked, not whom.
+const VICTIM_KINDS: &[(ArgKind, f32)] = &[(ArgKind::Misc, 0.5)];
 /// Confidence factor for a role filled from outside the cue's clause.
 const FILLED_ROLE: f32 = 0.75;
 
@@ -127,6 +133,8 @@ impl<'a> Context<'a> {
             }
             confidence *= role.participant.score.sqrt();
         }
+        confidence *= kind_factor(ATTACKER_KINDS, attacker.participant.kind);
+        confidence *= kind_factor(VICTIM_KINDS, victim.participant.kind);
         let chosen = timing::choose(&self.doc.dates, self.sentences, f.sentence, f.cue.start);
         let mut evidence_sentences = vec![f.sentence, attacker.mention.sentence, victim.mention.sentence];
         if let Some(c) = &chosen {
@@ -199,16 +207,22 @@ impl<'a> Context<'a> {
 
     /// The named attacker an unnamed or missing attacker of sentence `s` stands
     /// for: the attacker of the latest reading at most [`ANTECEDENT_WINDOW`]
-    /// sentences before, else a threat actor mentioned in that window.
+    /// sentences before, else a threat actor mentioned in that window, else
+    /// one named in the next [`ANTECEDENT_WINDOW`] sentences ("A hacker tried
+    /// to extort Apple. The hackers, who call themselves ...").
     /// (A binary search over `named_readings`: this runs once per reading.)
     fn named_attacker(&self, s: usize) -> Option<&'a Mention> {
         let readings = self.named_readings;
         let first = s.saturating_sub(ANTECEDENT_WINDOW);
         let after = readings.partition_point(|(sentence, _)| *sentence <= s);
         let from_readings = after.checked_sub(1).map(|i| readings[i]).filter(|(sentence, _)| *sentence >= first);
-        from_readings.map(|(_, m)| m).or_else(|| {
-            (first..=s).rev().flat_map(|i| self.mentions[i].iter().rev()).find(|m| m.kind == ArgKind::ThreatActor)
-        })
+        let last = (s + ANTECEDENT_WINDOW).min(self.mentions.len() - 1);
+        from_readings
+            .map(|(_, m)| m)
+            .or_else(|| {
+                (first..=s).rev().flat_map(|i| self.mentions[i].iter().rev()).find(|m| m.kind == ArgKind::ThreatActor)
+            })
+            .or_else(|| (s + 1..=last).flat_map(|i| self.mentions[i].iter()).find(|m| m.kind == ArgKind::ThreatActor))
     }
 
     /// Resolves the victim: a name or unnamed group stands; "it", "the
@@ -219,15 +233,18 @@ impl<'a> Context<'a> {
         if m.reference == Reference::Itself && !possessive {
             return Some(Role { participant: m, mention: m, filled: false });
         }
-        // "the company", "its systems" stand for an organisation; "it" may also be a place.
+        // "the company", "its systems" stand for an organisation; "it" may also
+        // be a place; "he" and "she" only for a person.
         let organisation_only = has_content(m);
+        let personal = is_personal_pronoun(m);
         let antecedent = earlier(self.mentions, m.sentence, m.words.start, 3).find(|a| {
             is_named(a)
                 && a.victim_ok
                 && a.canonical != attacker.canonical
                 && match a.kind {
-                    ArgKind::Organization => true,
-                    ArgKind::Country | ArgKind::Location => !organisation_only,
+                    ArgKind::Person => personal,
+                    ArgKind::Organization => !personal,
+                    ArgKind::Country | ArgKind::Location => !organisation_only && !personal,
                     _ => false,
                 }
         });
@@ -244,6 +261,11 @@ impl<'a> Context<'a> {
     }
 }
 
+/// The factor `table` gives `kind` (1 when it gives none).
+fn kind_factor(table: &[(ArgKind, f32)], kind: ArgKind) -> f32 {
+    table.iter().find(|(k, _)| *k == kind).map_or(1.0, |(_, factor)| *factor)
+}
+
 /// True when one name is the other, or a run of its words ("ABCD" and "ABCD
 /// Pediatrics"): a participant does not attack itself.
 fn same_or_part_of(a: &str, b: &str) -> bool {
@@ -251,6 +273,12 @@ fn same_or_part_of(a: &str, b: &str) -> bool {
     let (a, b) = (words(a), words(b));
     let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
     !short.is_empty() && long.windows(short.len()).any(|w| w == short.as_slice())
+}
+
+/// True for "he" and "she", which stand for people only.
+fn is_personal_pronoun(m: &Mention) -> bool {
+    let lower = m.canonical.to_lowercase();
+    lower == "he" || lower == "she"
 }
 
 /// True when an unnamed mention has a content word ("the company", not "it").

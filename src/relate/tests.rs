@@ -248,3 +248,45 @@ fn researchers_at_a_company_are_its_sources() {
     );
     assert!(!triples(&d).iter().any(|t| t.0 == "Contoso"), "{:?}", triples(&d));
 }
+
+#[test]
+fn capitalised_it_is_not_the_pronoun() {
+    // "IT" is information technology: it does not stand for Contoso.
+    let text = "Contoso makes garden tools. Hackers breached IT systems at a regional utility.";
+    let d = doc(text, None, &[("Contoso", ORG)]);
+    assert!(!triples(&d).iter().any(|t| t.1 == "Contoso"), "{:?}", triples(&d));
+    let text = "Contoso makes garden tools. Hackers breached it last week.";
+    let d = doc(text, Some("2024-02-01"), &[("Contoso", ORG)]);
+    assert!(has(&triples(&d), "Hackers", "Contoso"), "{:?}", triples(&d));
+}
+
+#[test]
+fn he_and_she_stand_for_people_only() {
+    // No person before "He": neither the company nor the city is phished.
+    let text = "Contoso is based in Oslo. He was phished by hackers last year.";
+    let d = doc(text, None, &[("Contoso", ORG), ("Oslo", LOC)]);
+    assert!(triples(&d).is_empty(), "{:?}", triples(&d));
+    let text = "Contoso hired Maria Lopez in May. Hackers targeted Contoso. She was phished by the hackers later.";
+    let d = doc(text, None, &[("Contoso", ORG), ("Maria Lopez", PER), ("Contoso", ORG)]);
+    let found = triples(&d);
+    assert!(has(&found, "Hackers", "Maria Lopez") || has(&found, "hackers", "Maria Lopez"), "{found:?}");
+    assert!(!found.iter().any(|t| t.1 == "Contoso" && t.0 != "Hackers"), "{found:?}");
+}
+
+#[test]
+fn organisation_attackers_and_product_victims_weigh_less() {
+    let confidence = |text: &str, entities: &[(&str, Label)]| extract(&doc(text, None, entities))[0].confidence;
+    let by_actor = confidence("Lazarus Group hacked Contoso.", &[("Contoso", ORG)]);
+    let by_company = confidence("Fabrikam hacked Contoso.", &[("Fabrikam", ORG), ("Contoso", ORG)]);
+    assert!(by_company < by_actor, "{by_company} vs {by_actor}");
+    let on_company = confidence("Lazarus Group hacked Contoso.", &[("Contoso", ORG)]);
+    let on_product = confidence("Lazarus Group hacked Windows.", &[("Windows", MISC)]);
+    assert!(on_product < on_company, "{on_product} vs {on_company}");
+}
+
+#[test]
+fn an_unnamed_attacker_may_be_named_in_the_next_sentences() {
+    let text = "A hacker is trying to extort Contoso. The hackers, who call themselves Lazarus Group, want $75,000.";
+    let d = doc(text, None, &[("Contoso", ORG)]);
+    assert!(has(&triples(&d), "Lazarus Group", "Contoso"), "{:?}", triples(&d));
+}
