@@ -63,12 +63,22 @@ fn best_form(sentence: &SentenceWords, mentions: &[Mention], i: usize) -> Option
     (!is_adjectival(sentence, i, preferred)).then_some(*preferred)
 }
 
-/// A verb form right after a determiner is an adjective ("the hacked server").
+/// A verb form right after a determiner or an amount is an adjective or a
+/// noun ("the hacked server", "a $17,000 ransom", "2 million stolen records").
 fn is_adjectival(sentence: &SentenceWords, i: usize, form: &CueForm) -> bool {
+    let Some(previous) = i.checked_sub(1).map(|p| sentence.lower[p].as_str()) else { return false };
     form.class == CueClass::Verb
-        && i > 0
-        && ["the", "a", "an", "its", "their", "his", "her", "our", "your", "some", "many", "newly", "recently"]
-            .contains(&sentence.lower[i - 1].as_str())
+        && (["the", "a", "an", "its", "their", "his", "her", "our", "your", "some", "many", "newly", "recently"]
+            .contains(&previous)
+            || is_amount(previous))
+}
+
+/// "$17,000", "€5m", "36", "million" (but not a year such as "2014").
+fn is_amount(word: &str) -> bool {
+    let year = word.len() == 4 && word.chars().all(|c| c.is_ascii_digit());
+    ["million", "billion", "thousand", "hundred"].contains(&word)
+        || word.starts_with(['$', '£', '€', '¥'])
+        || (word.chars().next().is_some_and(|c| c.is_ascii_digit()) && !year)
 }
 
 #[cfg(test)]
@@ -99,5 +109,9 @@ mod tests {
     #[test]
     fn skips_adjectival_participles() {
         assert!(cues("They sold the hacked accounts").is_empty());
+        assert!(cues("They sold 2 million stolen records").is_empty());
+        assert_eq!(cues("The city paid a $50,000 ransom"), ["pay"]);
+        // A year is not an amount: "in 2014 attacked" keeps its verb.
+        assert_eq!(cues("Hackers in 2014 attacked the exchange"), ["attack"]);
     }
 }

@@ -17,6 +17,8 @@ pub enum CueClass {
     Suffer,
     /// A verb whose subject is the attacker of the attack that follows.
     Claim,
+    /// "pay": the subject is the victim, the attacker is who is paid.
+    Pay,
 }
 
 /// One form of a cue.
@@ -123,6 +125,7 @@ fn cues() -> Vec<CueForm> {
             "noun" => CueClass::Noun,
             "suffer" => CueClass::Suffer,
             "claim" => CueClass::Claim,
+            "pay" => CueClass::Pay,
             other => panic!("cues.tsv: unknown class {other:?}"),
         };
         let name: &'static str = field(&row, 1);

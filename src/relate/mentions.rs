@@ -367,10 +367,15 @@ fn add_unnamed(sentence: &SentenceWords, index: usize, text: &str, mentions: &mu
                 Some((len, class == "attacker-noun", class == "victim-noun", Reference::Itself))
             }))
             .max_by_key(|(len, ..)| *len);
-        let Some((len, attacker_ok, victim_ok, reference)) = found else {
+        let Some((len, mut attacker_ok, mut victim_ok, reference)) = found else {
             i += 1;
             continue;
         };
+        if reference == Reference::Anaphor {
+            // "the group" is in both pronoun lists: it may be either.
+            attacker_ok |= TABLES.role_phrase_at("attacker-pronoun", rest) == Some(len);
+            victim_ok |= TABLES.role_phrase_at("victim-pronoun", rest) == Some(len);
+        }
         if (i..i + len).any(|w| taken(w, mentions)) || is_acronym_not_pronoun(sentence, i, len, reference, text) {
             i += 1;
             continue;

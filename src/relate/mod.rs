@@ -40,6 +40,8 @@ const ATTACKER_KINDS: &[(ArgKind, f32)] = &[(ArgKind::Organization, 0.6)];
 const VICTIM_KINDS: &[(ArgKind, f32)] = &[(ArgKind::Misc, 0.5)];
 /// Confidence factor for a role filled from outside the cue's clause.
 const FILLED_ROLE: f32 = 0.75;
+/// Further factor when that role comes from another sentence.
+const OTHER_SENTENCE: f32 = 0.5;
 
 /// One cue's reading, located in the document.
 struct Found {
@@ -130,6 +132,9 @@ impl<'a> Context<'a> {
         for role in [&attacker, &victim] {
             if role.filled {
                 confidence *= FILLED_ROLE;
+                if role.mention.sentence != f.sentence && role.participant.kind != ArgKind::ThreatActor {
+                    confidence *= OTHER_SENTENCE;
+                }
             }
             confidence *= role.participant.score.sqrt();
         }

@@ -10,6 +10,7 @@
 //! | `nominal` | "X's attack on Y", "the breach of Y by X", "the Y breach" | possessor, *by*/*from* | *on*/*of*/*against*, premodifier |
 //! | `suffer` | "Y suffered an attack (by X)" | after *by*, premodifier | subject |
 //! | `claim` | "X claimed responsibility for the attack on Y" | subject | the attack noun's victim |
+//! | `pay` | "Y paid a ransom to X", "Y paid the hackers" | attacker phrase after | subject |
 //!
 //! The subject is the first eligible mention of the clause before the cue
 //! (after the last clause boundary, skipping prepositional objects); the object
@@ -63,6 +64,8 @@ const VICTIM_PREPOSITIONS: &[&str] =
     &["on", "against", "of", "at", "targeting", "into", "affecting", "hitting", "involving", "in"];
 /// Words that introduce the attacker after an attack noun.
 const AGENT_PREPOSITIONS: &[&str] = &["by", "from"];
+/// How many words after "paid" the attacker who was paid may start.
+const PAYEE_WINDOW: usize = 10;
 /// Words allowed between an auxiliary and a passive participle.
 const ADVERBS: &[&str] = &[
     "also",
@@ -94,6 +97,12 @@ pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index:
             let attacker =
                 agent(sentence, mentions, cue.end, 8).or_else(|| actor_within(mentions, cue.end, cue.end + 5));
             Some(Reading { attacker, victim, rule: "suffer", confidence: 0.8, consumed: next_noun(cues, index) })
+        }
+        CueClass::Pay => {
+            // Only a payment to an attacker phrase says an attack happened.
+            let attacker = Some(actor_within(mentions, cue.end, cue.end + PAYEE_WINDOW)?);
+            let victim = subject(sentence, mentions, cue.start, Want::Victim);
+            Some(Reading { attacker, victim, rule: "pay", confidence: 0.75, consumed: None })
         }
         CueClass::Claim => {
             let noun = next_noun(cues, index)?;

@@ -290,3 +290,37 @@ fn an_unnamed_attacker_may_be_named_in_the_next_sentences() {
     let d = doc(text, None, &[("Contoso", ORG)]);
     assert!(has(&triples(&d), "Lazarus Group", "Contoso"), "{:?}", triples(&d));
 }
+
+#[test]
+fn who_pays_whom_a_ransom() {
+    let d = doc(
+        "Northwind Hospital paid a $17,000 ransom in bitcoin to the hackers.",
+        None,
+        &[("Northwind Hospital", ORG)],
+    );
+    assert!(has(&triples(&d), "hackers", "Northwind Hospital"), "{:?}", triples(&d));
+    // Paying a supplier is not an attack.
+    let d = doc(
+        "Northwind Hospital paid $17,000 to Contoso for new scanners.",
+        None,
+        &[("Northwind Hospital", ORG), ("Contoso", ORG)],
+    );
+    assert!(triples(&d).is_empty(), "{:?}", triples(&d));
+}
+
+#[test]
+fn the_group_may_be_the_attacker() {
+    // "the group" is both an attacker and a victim description.
+    let d = doc("The group broke into Contoso's network in March 2024.", None, &[("Contoso", ORG)]);
+    assert!(has(&triples(&d), "group", "Contoso"), "{:?}", triples(&d));
+}
+
+#[test]
+fn only_a_known_actor_fills_a_missing_attacker_from_another_sentence() {
+    let text = "Cybercriminals are busy this season. Contoso was breached on Monday.";
+    let d = doc(text, None, &[("Contoso", ORG)]);
+    assert!(triples(&d).is_empty(), "{:?}", triples(&d));
+    let text = "Lazarus Group is busy this season. Contoso was breached on Monday.";
+    let d = doc(text, None, &[("Contoso", ORG)]);
+    assert!(has(&triples(&d), "Lazarus Group", "Contoso"), "{:?}", triples(&d));
+}
