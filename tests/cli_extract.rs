@@ -14,7 +14,8 @@ const HEADER: &str =
     "doc_id,attacker,attacker_type,victim,victim_type,date,date_iso,confidence,evidence,attacker_mention,victim_mention";
 
 /// A corpus with every input form: a `.txt` file, a directory of `.txt` files
-/// (one in a sub-folder, plus a file that is not `.txt`), a JSON Lines file with
+/// (two in a sub-folder, one named like a file above it, plus a file that is not
+/// `.txt`), a JSON Lines file with
 /// titles and dates, and a gzipped JSON Lines file; plus the JSON Lines given on
 /// standard input. Every article holds one date expression, so that `ner`
 /// reports a DATE line for each. Returns the arguments in order and the stdin.
@@ -23,6 +24,7 @@ fn corpus(dir: &Path) -> (Vec<String>, String) {
         write(dir, "single.txt", "The Lazarus Group hacked Sony Pictures on 24 November 2014, the FBI said.\n");
     let folder = dir.join("folder");
     write(&folder, "b.txt", "Russian hackers breached the Bundestag network in May 2015.");
+    write(&folder, "sub/b.txt", "Hackers hit a school district in Ohio on 3 March 2020.");
     write(&folder, "sub/c.txt", "Hackers attacked Colonial Pipeline on 7 May 2021 with ransomware.");
     write(&folder, "notes.md", "Not an article: ignored, 1 January 2000.");
     let jsonl = write(
@@ -81,12 +83,14 @@ fn ner_reads_every_input_form_in_order_with_publication_dates() {
         }
     }
     // Output order is input order: the file, the directory (sorted, recursive), the
-    // JSON Lines file, stdin, the gzipped file; ids are file stems or "id" fields.
-    assert_eq!(order, ["single", "b", "c", "j1", "j2", "s1", "g1"]);
+    // JSON Lines file, stdin, the gzipped file; ids are the file stem of a file, the
+    // path below a directory (so "b" and "sub/b" keep apart), or "id" fields.
+    assert_eq!(order, ["single", "b", "sub/b", "sub/c", "j1", "j2", "s1", "g1"]);
     let mut expected: BTreeMap<String, Vec<String>> = [
         ("single", "2014-11-24"),
         ("b", "2015-05"),
-        ("c", "2021-05-07"),
+        ("sub/b", "2020-03-03"),
+        ("sub/c", "2021-05-07"),
         // "yesterday", resolved against the article's "date": the JSON Lines date is read.
         ("j1", "2023-05-03"),
         ("j2", "2021-03"),

@@ -113,7 +113,8 @@ enum Command {
 #[derive(Args, Debug)]
 pub struct InputArgs {
     /// Articles to read: a `.txt` file (doc id = file stem), a directory (its
-    /// `.txt` files, recursively, sorted), a JSON Lines file (`.jsonl`, `.json`,
+    /// `.txt` files, recursively, sorted; doc id = the path below the directory
+    /// without `.txt`, e.g. `2024/acme`), a JSON Lines file (`.jsonl`, `.json`,
     /// optionally `.gz`) of {"id", "text", "title"?, "date"?} objects where
     /// `date` is the publication date (YYYY-MM-DD), or `-` for JSON Lines on stdin.
     #[arg(required = true, value_name = "INPUT")]

@@ -297,7 +297,7 @@ pub fn count_documents(sources: &[Source]) -> Option<u64> {
     let mut total = 0u64;
     for source in sources {
         total += match source {
-            Source::TextFile(_) => 1,
+            Source::TextFile { .. } => 1,
             Source::JsonlFile(path) if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) => {
                 count_lines(path).ok()?
             }
@@ -358,7 +358,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let jsonl = dir.path().join("a.jsonl");
         std::fs::write(&jsonl, "{\"id\":1}\n\n  \n{\"id\":2}\n{\"id\":3}").unwrap();
-        let sources = [Source::JsonlFile(jsonl.clone()), Source::TextFile(dir.path().join("b.txt"))];
+        let sources =
+            [Source::JsonlFile(jsonl.clone()), Source::TextFile { path: dir.path().join("b.txt"), id: "b".into() }];
         assert_eq!(count_documents(&sources), Some(4));
         assert_eq!(count_documents(&[Source::JsonlFile(jsonl), Source::Stdin]), None);
         assert_eq!(count_documents(&[Source::JsonlFile(dir.path().join("c.jsonl.gz"))]), None);

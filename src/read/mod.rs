@@ -114,11 +114,16 @@ pub fn expand(inputs: &[Input]) -> Result<Vec<Source>, InputError> {
                         return Err(InputError::EmptyDirectory(path.display().to_string()));
                     }
                     files.sort();
-                    sources.extend(files.into_iter().map(Source::TextFile));
+                    sources.extend(files.into_iter().map(|file| {
+                        let id = id_below(path, &file);
+                        Source::TextFile { path: file, id }
+                    }));
                 } else if is_jsonl(path) {
                     sources.push(Source::JsonlFile(path.clone()));
                 } else {
-                    sources.push(Source::TextFile(path.clone()));
+                    let id =
+                        path.file_stem().map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into());
+                    sources.push(Source::TextFile { path: path.clone(), id });
                 }
             }
         }
@@ -129,8 +134,16 @@ pub fn expand(inputs: &[Input]) -> Result<Vec<Source>, InputError> {
 /// One place documents come from, after [`expand`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Source {
-    /// One article in a text file.
-    TextFile(PathBuf),
+    /// One article in a text file, with its document id: the file stem, or for
+    /// a file found in a directory its path below that directory without the
+    /// extension ("2024/acme"), so that same-named files in two folders keep
+    /// apart.
+    TextFile {
+        /// The file.
+        path: PathBuf,
+        /// The document id.
+        id: String,
+    },
     /// Many articles in a JSON Lines file (maybe gzipped).
     JsonlFile(PathBuf),
     /// Many articles as JSON Lines on standard input.
@@ -141,7 +154,7 @@ pub enum Source {
 pub fn read_all(sources: Vec<Source>) -> impl Iterator<Item = Record> {
     sources.into_iter().flat_map(|source| -> Box<dyn Iterator<Item = Record>> {
         match source {
-            Source::TextFile(path) => Box::new(std::iter::once(textfile::read_text_file(&path))),
+            Source::TextFile { path, id } => Box::new(std::iter::once(textfile::read_text_file(&path, id))),
             Source::JsonlFile(path) => match open_jsonl(&path) {
                 Ok(reader) => Box::new(JsonlReader::new(reader, path.display().to_string())),
                 Err(e) => Box::new(std::iter::once(Err(ReadError {
@@ -171,6 +184,13 @@ fn open_jsonl(path: &Path) -> io::Result<Box<dyn io::BufRead + Send>> {
 
 /// The `.txt` files under `dir`, recursively. Symbolic links to files are
 /// followed, links to directories are not (a link to a parent would loop).
+/// The id of `file`, found in directory `dir`: its path below `dir`, without
+/// the extension, with `/` between folders.
+fn id_below(dir: &Path, file: &Path) -> String {
+    let relative = file.strip_prefix(dir).unwrap_or(file).with_extension("");
+    relative.components().map(|c| c.as_os_str().to_string_lossy()).collect::<Vec<_>>().join("/")
+}
+
 fn collect_text_files(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
     for entry in std::fs::read_dir(dir)? {
         let entry = entry?;
@@ -200,11 +220,12 @@ mod tests {
         let names: Vec<_> = sources
             .iter()
             .map(|s| match s {
-                Source::TextFile(p) => p.strip_prefix(dir.path()).unwrap().display().to_string(),
+                Source::TextFile { path, id } => (path.strip_prefix(dir.path()).unwrap().display().to_string(), id),
                 other => panic!("unexpected {other:?}"),
             })
+            .map(|(path, id)| format!("{path} {id}"))
             .collect();
-        assert_eq!(names, ["a.txt", "b.txt", "sub/c.txt"]);
+        assert_eq!(names, ["a.txt a", "b.txt b", "sub/c.txt sub/c"]);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! One article per text file; the document id is the file stem. Also the text
+//! One article per text file, under the id [`super::expand`] gave it. Also the text
 //! checks every reader applies: too large, binary, not UTF-8, empty.
 //!
 //! What is decoded and what is refused (README, "Robustness"):
@@ -21,10 +21,9 @@ use crate::doc::Article;
 
 use super::{ReadError, Record, MAX_DOCUMENT_BYTES};
 
-/// Reads one `.txt` article.
-pub fn read_text_file(path: &Path) -> Record {
+/// Reads one `.txt` article as document `id`.
+pub fn read_text_file(path: &Path, id: String) -> Record {
     let source = path.display().to_string();
-    let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| source.clone());
     let fail = |reason: String| ReadError { source: source.clone(), line: None, doc_id: Some(id.clone()), reason };
     let file = File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
     if let Ok(meta) = file.metadata() {
@@ -146,11 +145,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn text_file_id_is_the_stem() {
+    fn reads_a_text_file_under_its_id() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("seed-article.txt");
         std::fs::write(&path, "\u{feff}Hackers breached “Café Corp”.").unwrap();
-        let article = read_text_file(&path).unwrap();
+        let article = read_text_file(&path, "seed-article".into()).unwrap();
         assert_eq!(article.id, "seed-article");
         assert_eq!(article.text, "Hackers breached “Café Corp”.");
     }
@@ -197,7 +196,7 @@ mod tests {
 
     #[test]
     fn unreadable_and_oversized_files_name_the_file() {
-        let err = read_text_file(Path::new("/no/such/dir/x.txt")).unwrap_err();
+        let err = read_text_file(Path::new("/no/such/dir/x.txt"), "x".into()).unwrap_err();
         assert_eq!(err.source, "/no/such/dir/x.txt");
         assert!(err.reason.starts_with("cannot read"), "{}", err.reason);
 
@@ -205,7 +204,7 @@ mod tests {
         let path = dir.path().join("huge.txt");
         let file = File::create(&path).unwrap();
         file.set_len(MAX_DOCUMENT_BYTES as u64 + 1).unwrap(); // sparse: no disk used
-        let err = read_text_file(&path).unwrap_err();
+        let err = read_text_file(&path, "huge".into()).unwrap_err();
         assert_eq!(err.doc_id.as_deref(), Some("huge"));
         assert!(err.reason.starts_with("too large: 33.6 MB, the limit is 32 MB"), "{}", err.reason);
     }
