@@ -170,6 +170,23 @@ fn sources(sentences: &[SentenceWords], mentions: &[Vec<Mention>]) -> HashSet<St
     found
 }
 
+/// The names the NER model tags as people somewhere in the article, confidently,
+/// with the surname of each full name ("Evaldas Rimasauskas", "Rimasauskas").
+fn people_named(doc: &Doc) -> HashSet<&str> {
+    let mut people = HashSet::new();
+    for entity in doc.entities.iter().filter(|e| e.label == Label::Person && e.score >= CONFIDENT_PERSON) {
+        let name = trim_name(&entity.text);
+        people.insert(name);
+        if let Some((_, surname)) = name.rsplit_once(' ') {
+            people.insert(surname);
+        }
+    }
+    people
+}
+
+/// The NER score above which a person tag relabels the same name elsewhere.
+const CONFIDENT_PERSON: f32 = 0.9;
+
 /// Gazetteer names and NER entities, merged: where they overlap, the longer
 /// span wins, and the gazetteer wins a tie.
 fn named_candidates(doc: &Doc) -> Vec<Candidate> {
@@ -195,6 +212,7 @@ fn named_candidates(doc: &Doc) -> Vec<Candidate> {
     let mut candidates: BTreeMap<(usize, usize), Candidate> =
         gazetteer.enumerate().map(|(i, c)| ((c.span.start, i), c)).collect();
     let mut arrival = candidates.len();
+    let people = people_named(doc);
     for entity in &doc.entities {
         if entity.label == Label::Date {
             continue;
@@ -229,6 +247,8 @@ fn named_candidates(doc: &Doc) -> Vec<Candidate> {
         let kind = match entity.label {
             _ if tool.is_some() => ArgKind::Misc,
             Label::Person => ArgKind::Person,
+            // One sense per article: a name once tagged as a person stays one.
+            Label::Organization | Label::Misc if people.contains(name) => ArgKind::Person,
             Label::Organization => ArgKind::Organization,
             Label::Location if TABLES.countries.contains(name) => ArgKind::Country,
             Label::Location => ArgKind::Location,
@@ -457,6 +477,21 @@ mod tests {
         assert_eq!(found[0].1, "North Korea");
         assert_eq!(found[0].2, ArgKind::Country);
         assert_eq!(found[1].1, "Japan");
+    }
+
+    #[test]
+    fn a_name_tagged_as_a_person_once_stays_a_person() {
+        let text = "Rimasauskas tricked staff. Police arrested Evaldas Rimasauskas in March.";
+        let d = doc_with(text, &[("Rimasauskas", Label::Organization), ("Evaldas Rimasauskas", Label::Person)]);
+        let kinds: Vec<(String, ArgKind)> = mentions(&d).into_iter().map(|m| (m.0, m.2)).collect();
+        assert_eq!(
+            kinds,
+            [
+                ("Rimasauskas".to_string(), ArgKind::Person),
+                ("staff".to_string(), ArgKind::Unnamed),
+                ("Evaldas Rimasauskas".to_string(), ArgKind::Person)
+            ]
+        );
     }
 
     #[test]
