@@ -4,7 +4,7 @@
 //!
 //! | rule | pattern | attacker | victim |
 //! | --- | --- | --- | --- |
-//! | `passive` | "Y was hacked (by X)" | after *by* | subject |
+//! | `passive` | "Y was hacked (by X)", "Y had its systems hacked" | after *by* | subject |
 //! | `passive-reduced` | "Y, hit by X," | after *by* | just before |
 //! | `active` | "X hacked Y" | subject | object |
 //! | `nominal` | "X's attack on Y", "the breach of Y by X", "the Y breach" | possessor, *by*/*from* | *on*/*of*/*against*, premodifier |
@@ -117,7 +117,7 @@ pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index:
 
 fn read_verb(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
     if cue.form.participle {
-        if let Some(aux) = auxiliary_before(sentence, cue.start) {
+        if let Some(aux) = auxiliary_before(sentence, cue.start).or_else(|| have_done_to(sentence, cue.start)) {
             let victim = subject(sentence, mentions, aux, Want::Victim);
             let attacker = agent(sentence, mentions, cue.end, 8);
             let confidence = if attacker.is_some() { 0.9 } else { 0.7 };
@@ -277,6 +277,15 @@ fn first_within(mentions: &[Mention], from: usize, window: usize, ok: impl Fn(&M
 /// A threat actor or attacker phrase starting in `[from, to)`.
 fn actor_within(mentions: &[Mention], from: usize, to: usize) -> Option<usize> {
     mentions.iter().position(|m| m.words.start >= from && m.words.start < to && m.attacker_ok && !m.victim_ok)
+}
+
+/// The position of "had" in "X had its systems hacked", "users have had their
+/// details stolen": the subject undergoes the participle at `cue`.
+fn have_done_to(sentence: &SentenceWords, cue: usize) -> Option<usize> {
+    let possessive =
+        (cue.saturating_sub(4)..cue).find(|&i| ["its", "their", "his", "her"].contains(&sentence.lower[i].as_str()))?;
+    let have = possessive.checked_sub(1)?;
+    ["had", "have", "has", "having"].contains(&sentence.lower[have].as_str()).then_some(have)
 }
 
 /// The position of a be/get auxiliary that makes the participle at `cue` passive.

@@ -324,3 +324,9 @@ fn only_a_known_actor_fills_a_missing_attacker_from_another_sentence() {
     let d = doc(text, None, &[("Contoso", ORG)]);
     assert!(has(&triples(&d), "Lazarus Group", "Contoso"), "{:?}", triples(&d));
 }
+
+#[test]
+fn had_its_systems_hacked_makes_the_subject_the_victim() {
+    let d = doc("Contoso had its payroll systems hacked by Lazarus Group.", None, &[("Contoso", ORG)]);
+    assert_eq!(triples(&d), [("Lazarus Group".into(), "Contoso".into(), "".into())]);
+}
