@@ -330,3 +330,9 @@ fn had_its_systems_hacked_makes_the_subject_the_victim() {
     let d = doc("Contoso had its payroll systems hacked by Lazarus Group.", None, &[("Contoso", ORG)]);
     assert_eq!(triples(&d), [("Lazarus Group".into(), "Contoso".into(), "".into())]);
 }
+
+#[test]
+fn what_is_taken_is_not_the_victim() {
+    let d = doc("Hackers stole 2,000 accounts from Contoso in May 2023.", None, &[("Contoso", ORG)]);
+    assert_eq!(triples(&d), [("Hackers".into(), "Contoso".into(), "2023-05".into())]);
+}
