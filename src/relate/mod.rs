@@ -40,7 +40,8 @@ const ATTACKER_KINDS: &[(ArgKind, f32)] = &[(ArgKind::Organization, 0.6)];
 const VICTIM_KINDS: &[(ArgKind, f32)] = &[(ArgKind::Misc, 0.5)];
 /// Confidence factor for a role filled from outside the cue's clause.
 const FILLED_ROLE: f32 = 0.75;
-/// Further factor when that role comes from another sentence.
+/// Further factor when that role comes from another sentence and is not a
+/// known threat actor: most such triples fall below [`MIN_CONFIDENCE`].
 const OTHER_SENTENCE: f32 = 0.5;
 
 /// One cue's reading, located in the document.
