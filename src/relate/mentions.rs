@@ -357,14 +357,10 @@ fn skip_modifiers(sentence: &SentenceWords, from: usize) -> usize {
     i
 }
 
-/// True for a one-word pronoun written in capitals: "IT" is information
+/// True for a word written in capitals: as a pronoun, "IT" is information
 /// technology, not "it".
-fn is_acronym_not_pronoun(sentence: &SentenceWords, i: usize, len: usize, reference: Reference, text: &str) -> bool {
-    let surface = &text[sentence.words[i].range()];
-    reference == Reference::Anaphor
-        && len == 1
-        && surface.chars().count() > 1
-        && surface.chars().all(|c| c.is_uppercase())
+fn is_acronym(word: &str) -> bool {
+    word.chars().count() > 1 && word.chars().all(char::is_uppercase)
 }
 
 /// Adds unnamed phrases and pronouns that no named mention covers.
@@ -396,7 +392,8 @@ fn add_unnamed(sentence: &SentenceWords, index: usize, text: &str, mentions: &mu
             attacker_ok |= TABLES.role_phrase_at("attacker-pronoun", rest) == Some(len);
             victim_ok |= TABLES.role_phrase_at("victim-pronoun", rest) == Some(len);
         }
-        if (i..i + len).any(|w| taken(w, mentions)) || is_acronym_not_pronoun(sentence, i, len, reference, text) {
+        let acronym = reference == Reference::Anaphor && len == 1 && is_acronym(&text[sentence.words[i].range()]);
+        if acronym || (i..i + len).any(|w| taken(w, mentions)) {
             i += 1;
             continue;
         }
