@@ -19,6 +19,10 @@ pub enum CueClass {
     Claim,
     /// "pay": the subject is the victim, the attacker is who is paid.
     Pay,
+    /// "send": the subject is the attacker, the victim who is sent messages.
+    Send,
+    /// "demand": the subject is the attacker, the victim who is asked to pay.
+    Demand,
 }
 
 /// One form of a cue.
@@ -126,6 +130,8 @@ fn cues() -> Vec<CueForm> {
             "suffer" => CueClass::Suffer,
             "claim" => CueClass::Claim,
             "pay" => CueClass::Pay,
+            "send" => CueClass::Send,
+            "demand" => CueClass::Demand,
             other => panic!("cues.tsv: unknown class {other:?}"),
         };
         let name: &'static str = field(&row, 1);

@@ -11,6 +11,8 @@
 //! | `suffer` | "Y suffered an attack (by X)" | after *by*, premodifier | subject |
 //! | `claim` | "X claimed responsibility for the attack on Y" | subject | the attack noun's victim |
 //! | `pay` | "Y paid a ransom to X", "Y paid the hackers" | attacker phrase after | subject |
+//! | `send` | "X sent fake emails to Y" | subject | after *to* |
+//! | `demand` | "X demanded $75,000 in bitcoin from Y", "X asked Y for money" | subject | right after, or after *from* |
 //!
 //! The subject is the first eligible mention of the clause before the cue
 //! (after the last clause boundary, skipping prepositional objects); the object
@@ -64,6 +66,10 @@ const VICTIM_PREPOSITIONS: &[&str] =
     &["on", "against", "of", "at", "targeting", "into", "affecting", "hitting", "involving", "in"];
 /// Words that introduce the attacker after an attack noun.
 const AGENT_PREPOSITIONS: &[&str] = &["by", "from"];
+/// How many words after "demanded" the ransom word and the "from" may come.
+const DEMAND_WINDOW: usize = 10;
+/// How many words after "sent" the message, and after it "to", may come.
+const SEND_WINDOW: usize = 6;
 /// How many words after "paid" the attacker who was paid may start.
 const PAYEE_WINDOW: usize = 10;
 /// Words allowed between an auxiliary and a passive participle.
@@ -103,6 +109,26 @@ pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index:
             let attacker = Some(actor_within(mentions, cue.end, cue.end + PAYEE_WINDOW)?);
             let victim = subject(sentence, mentions, cue.start, Want::Victim);
             Some(Reading { attacker, victim, rule: "pay", confidence: 0.75, consumed: None })
+        }
+        CueClass::Send => {
+            // Only messages sent to someone are phishing: "sent fake emails to its staff".
+            let message = (cue.end..(cue.end + SEND_WINDOW).min(sentence.lower.len()))
+                .find(|&i| TABLES.is_role_word("message-noun", &sentence.lower[i]))?;
+            let to = (message + 1..(message + SEND_WINDOW).min(sentence.lower.len()))
+                .find(|&i| sentence.lower[i] == "to")?;
+            let victim = Some(first_within(mentions, to + 1, 4, |m| m.victim_ok)?);
+            let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
+            Some(Reading { attacker, victim, rule: "send", confidence: 0.7, consumed: None })
+        }
+        CueClass::Demand => {
+            // Only a demand for money: "demanded $75,000 in bitcoin from the hospital".
+            let end = (cue.end + DEMAND_WINDOW).min(sentence.lower.len());
+            (cue.end..end).find(|&i| TABLES.is_role_word("ransom-noun", &sentence.lower[i]))?;
+            let from = (cue.end..end).find(|&i| sentence.lower[i] == "from");
+            let asked = first_within(mentions, cue.end, 1, |m| m.victim_ok);
+            let victim = Some(asked.or_else(|| first_within(mentions, from? + 1, 4, |m| m.victim_ok))?);
+            let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
+            Some(Reading { attacker, victim, rule: "demand", confidence: 0.75, consumed: None })
         }
         CueClass::Claim => {
             let noun = next_noun(cues, index)?;

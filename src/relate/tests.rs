@@ -336,3 +336,25 @@ fn what_is_taken_is_not_the_victim() {
     let d = doc("Hackers stole 2,000 accounts from Contoso in May 2023.", None, &[("Contoso", ORG)]);
     assert_eq!(triples(&d), [("Hackers".into(), "Contoso".into(), "2023-05".into())]);
 }
+
+#[test]
+fn phishers_send_messages_to_their_victims() {
+    let d =
+        doc("Scammers sent fake tax emails to Contoso employees last week.", Some("2024-03-14"), &[("Contoso", ORG)]);
+    assert!(has(&triples(&d), "Scammers", "Contoso"), "{:?}", triples(&d));
+    // Sending something that is not a message is not phishing.
+    let d = doc("Scammers sent a parcel to Contoso.", None, &[("Contoso", ORG)]);
+    assert!(triples(&d).is_empty(), "{:?}", triples(&d));
+}
+
+#[test]
+fn a_ransom_demand_names_who_asks_and_who_is_asked() {
+    let d =
+        doc("The hackers demanded $75,000 in bitcoin from Northwind Hospital.", None, &[("Northwind Hospital", ORG)]);
+    assert!(has(&triples(&d), "hackers", "Northwind Hospital"), "{:?}", triples(&d));
+    let d = doc("Scammers asked Contoso for a payment in gift cards.", None, &[("Contoso", ORG)]);
+    assert!(has(&triples(&d), "Scammers", "Contoso"), "{:?}", triples(&d));
+    // Asking for something else is not a ransom demand.
+    let d = doc("Regulators asked Contoso for its audit records.", None, &[("Contoso", ORG)]);
+    assert!(triples(&d).is_empty(), "{:?}", triples(&d));
+}
