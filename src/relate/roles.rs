@@ -104,32 +104,9 @@ pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index:
                 agent(sentence, mentions, cue.end, 8).or_else(|| actor_within(mentions, cue.end, cue.end + 5));
             Some(Reading { attacker, victim, rule: "suffer", confidence: 0.8, consumed: next_noun(cues, index) })
         }
-        CueClass::Pay => {
-            // Only a payment to an attacker phrase says an attack happened.
-            let attacker = Some(actor_within(mentions, cue.end, cue.end + PAYEE_WINDOW)?);
-            let victim = subject(sentence, mentions, cue.start, Want::Victim);
-            Some(Reading { attacker, victim, rule: "pay", confidence: 0.75, consumed: None })
-        }
-        CueClass::Send => {
-            // Only messages sent to someone are phishing: "sent fake emails to its staff".
-            let message = (cue.end..(cue.end + SEND_WINDOW).min(sentence.lower.len()))
-                .find(|&i| TABLES.is_role_word("message-noun", &sentence.lower[i]))?;
-            let to = (message + 1..(message + SEND_WINDOW).min(sentence.lower.len()))
-                .find(|&i| sentence.lower[i] == "to")?;
-            let victim = Some(first_within(mentions, to + 1, 4, |m| m.victim_ok)?);
-            let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
-            Some(Reading { attacker, victim, rule: "send", confidence: 0.7, consumed: None })
-        }
-        CueClass::Demand => {
-            // Only a demand for money: "demanded $75,000 in bitcoin from the hospital".
-            let end = (cue.end + DEMAND_WINDOW).min(sentence.lower.len());
-            (cue.end..end).find(|&i| TABLES.is_role_word("ransom-noun", &sentence.lower[i]))?;
-            let from = (cue.end..end).find(|&i| sentence.lower[i] == "from");
-            let asked = first_within(mentions, cue.end, 1, |m| m.victim_ok);
-            let victim = Some(asked.or_else(|| first_within(mentions, from? + 1, 4, |m| m.victim_ok))?);
-            let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
-            Some(Reading { attacker, victim, rule: "demand", confidence: 0.75, consumed: None })
-        }
+        CueClass::Pay => read_pay(sentence, mentions, cue),
+        CueClass::Send => read_send(sentence, mentions, cue),
+        CueClass::Demand => read_demand(sentence, mentions, cue),
         CueClass::Claim => {
             let noun = next_noun(cues, index)?;
             let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
@@ -162,6 +139,33 @@ fn read_verb(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option
     let victim = object(sentence, mentions, cue.end).filter(|v| Some(*v) != attacker);
     let confidence = if attacker.is_some() && victim.is_some() { 0.85 } else { 0.65 };
     Some(Reading { attacker, victim, rule: "active", confidence, consumed: None })
+}
+
+/// "Y paid a ransom to X": only a payment to an attacker phrase says an attack happened.
+fn read_pay(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
+    let attacker = Some(actor_within(mentions, cue.end, cue.end + PAYEE_WINDOW)?);
+    let victim = subject(sentence, mentions, cue.start, Want::Victim);
+    Some(Reading { attacker, victim, rule: "pay", confidence: 0.75, consumed: None })
+}
+
+/// "X sent fake emails to Y": only messages sent to someone are phishing.
+fn read_send(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
+    let message = word_within(sentence, cue.end, SEND_WINDOW, |w| TABLES.is_role_word("message-noun", w))?;
+    let to = word_within(sentence, message + 1, SEND_WINDOW, |w| w == "to")?;
+    let victim = Some(first_within(mentions, to + 1, 4, |m| m.victim_ok)?);
+    let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
+    Some(Reading { attacker, victim, rule: "send", confidence: 0.7, consumed: None })
+}
+
+/// "X demanded $75,000 from Y", "X asked Y for money": only a demand for money.
+fn read_demand(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
+    word_within(sentence, cue.end, DEMAND_WINDOW, |w| TABLES.is_role_word("ransom-noun", w))?;
+    let asked = first_within(mentions, cue.end, 1, |m| m.victim_ok);
+    let from = word_within(sentence, cue.end, DEMAND_WINDOW, |w| w == "from");
+    let from_whom = from.and_then(|f| first_within(mentions, f + 1, 4, |m| m.victim_ok));
+    let victim = Some(asked.or(from_whom)?);
+    let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
+    Some(Reading { attacker, victim, rule: "demand", confidence: 0.75, consumed: None })
 }
 
 fn read_noun(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
@@ -278,7 +282,7 @@ fn object(sentence: &SentenceWords, mentions: &[Mention], from: usize) -> Option
 
 /// The attacker after a "by" within `window` words after word `from`.
 fn agent(sentence: &SentenceWords, mentions: &[Mention], from: usize, window: usize) -> Option<usize> {
-    let by = (from..(from + window).min(sentence.lower.len())).find(|&i| sentence.lower[i] == "by")?;
+    let by = word_within(sentence, from, window, |w| w == "by")?;
     if (from..by).any(|i| TABLES.role_phrase_at("boundary", &sentence.lower[i..]).is_some()) {
         return None;
     }
@@ -287,12 +291,16 @@ fn agent(sentence: &SentenceWords, mentions: &[Mention], from: usize, window: us
 
 /// Like [`agent`], accepting "from" as well as "by".
 fn agent_like(sentence: &SentenceWords, mentions: &[Mention], from: usize, window: usize) -> Option<usize> {
-    let at = (from..(from + window).min(sentence.lower.len()))
-        .find(|&i| AGENT_PREPOSITIONS.contains(&sentence.lower[i].as_str()))?;
+    let at = word_within(sentence, from, window, |w| AGENT_PREPOSITIONS.contains(&w))?;
     if (from..at).any(|i| TABLES.role_phrase_at("boundary", &sentence.lower[i..]).is_some()) {
         return None;
     }
     first_within(mentions, at + 1, 3, |m| m.attacker_ok)
+}
+
+/// The first word position in `from..from + window` whose word passes `ok`.
+fn word_within(sentence: &SentenceWords, from: usize, window: usize, ok: impl Fn(&str) -> bool) -> Option<usize> {
+    (from..(from + window).min(sentence.lower.len())).find(|&i| ok(&sentence.lower[i]))
 }
 
 /// The first mention starting within `window` words from `from` that passes `ok`.
