@@ -12,7 +12,7 @@ use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::doc::ArgKind;
 
-use super::mentions::{Mention, Reference};
+use super::mentions::{is_acronym, Mention, Reference};
 
 /// At most this many distinct names per article take part in alias merging
 /// (the first ones): the comparison is between every pair of names, and only a
@@ -61,11 +61,6 @@ impl<'n> Name<'n> {
     fn new(text: &'n str) -> Self {
         Name { text, words: text.split_whitespace().collect() }
     }
-}
-
-/// Two or more ASCII capitals ("NSA").
-fn is_acronym(name: &str) -> bool {
-    name.len() >= 2 && name.chars().all(|c| c.is_ascii_uppercase())
 }
 
 /// What the alias rules need to know about the text, found in one pass each.

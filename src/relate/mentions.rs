@@ -155,9 +155,8 @@ fn sources(sentences: &[SentenceWords], mentions: &[Vec<Mention>]) -> HashSet<St
                 .get(after)
                 .is_some_and(|w| TABLES.is_role_word("report", w) || TABLES.is_role_word("source", w));
             // "according to X", "researchers at (security company) X"
-            let before = m.words.start.saturating_sub(4)..m.words.start;
-            let cited = before.clone().any(|i| sentence.lower[i] == "according")
-                || before.clone().any(|i| {
+            let cited = after_according(sentence, 0, m.words.start)
+                || (m.words.start.saturating_sub(4)..m.words.start).any(|i| {
                     i + 1 < m.words.start
                         && TABLES.is_role_word("source", &sentence.lower[i])
                         && ["at", "from", "with", "of"].contains(&sentence.lower[i + 1].as_str())
@@ -357,10 +356,16 @@ fn skip_modifiers(sentence: &SentenceWords, from: usize) -> usize {
     i
 }
 
-/// True for a word written in capitals: as a pronoun, "IT" is information
-/// technology, not "it".
-fn is_acronym(word: &str) -> bool {
-    word.chars().count() > 1 && word.chars().all(char::is_uppercase)
+/// Two or more ASCII capitals ("NSA"; as a pronoun, "IT" is information
+/// technology, not "it").
+pub fn is_acronym(word: &str) -> bool {
+    word.len() >= 2 && word.chars().all(|c| c.is_ascii_uppercase())
+}
+
+/// True when "according" is among the four words before word `at`, not
+/// before word `clause` ("according to Kaspersky": a cited source).
+pub fn after_according(sentence: &SentenceWords, clause: usize, at: usize) -> bool {
+    (at.saturating_sub(4).max(clause)..at).any(|i| sentence.lower[i] == "according")
 }
 
 /// Adds unnamed phrases and pronouns that no named mention covers.

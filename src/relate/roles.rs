@@ -20,7 +20,7 @@
 
 use super::cues::Cue;
 use super::lexicon::{CueClass, TABLES};
-use super::mentions::{Mention, SentenceWords};
+use super::mentions::{after_according, Mention, SentenceWords};
 use crate::doc::ArgKind;
 
 /// The arguments one cue yields, as indices into the sentence's mentions.
@@ -237,7 +237,7 @@ fn subject(sentence: &SentenceWords, mentions: &[Mention], before: usize, want: 
             && m.words.end <= before
             && (!after_preposition(sentence, m.words.start)
                 || (want == Want::Victim && follows_of(sentence, m.words.start)))
-            && !cited_source(sentence, start, m.words.start)
+            && !after_according(sentence, start, m.words.start)
     };
     let fits = |m: &Mention| match want {
         Want::Attacker => m.attacker_ok,
@@ -258,11 +258,6 @@ fn subject(sentence: &SentenceWords, mentions: &[Mention], before: usize, want: 
         let pronoun = start.checked_sub(1).filter(|&p| RELATIVE_PRONOUNS.contains(&sentence.lower[p].as_str()))?;
         mentions.iter().rposition(|m| m.words.end <= pronoun && m.words.end + 2 >= pronoun && fits(m))
     })
-}
-
-/// True when "according" is among the four words before `at` in the clause.
-fn cited_source(sentence: &SentenceWords, clause: usize, at: usize) -> bool {
-    (at.saturating_sub(4).max(clause)..at).any(|i| sentence.lower[i] == "according")
 }
 
 /// The first victim-eligible mention after word `from`, before the next boundary.
