@@ -161,12 +161,32 @@ fn sources(sentences: &[SentenceWords], mentions: &[Vec<Mention>]) -> HashSet<St
                         && TABLES.is_role_word("source", &sentence.lower[i])
                         && ["at", "from", "with", "of"].contains(&sentence.lower[i + 1].as_str())
                 });
-            if cites || cited {
+            // "researchers Victor Gevers and Niall Merrigan", "Ralph Echemendia, a hacking consultant,"
+            let run = name_run_start(sentence, ms, m.words.start);
+            let titled = run.checked_sub(1).is_some_and(|i| TABLES.is_role_word("title", &sentence.lower[i]))
+                || (sentence.lower.get(m.words.end).is_some_and(|w| w == ",")
+                    && (m.words.end + 1..(m.words.end + 7).min(sentence.lower.len()))
+                        .take_while(|&i| sentence.lower[i] != ",")
+                        .any(|i| TABLES.is_role_word("title", &sentence.lower[i])));
+            if cites || cited || titled {
                 found.insert(m.canonical.clone());
             }
         }
     }
     found
+}
+
+/// The first word of the names joined by "and" that end at word `end` (a
+/// title before them applies to all: "researchers Victor Gevers and Niall Merrigan").
+fn name_run_start(sentence: &SentenceWords, mentions: &[Mention], end: usize) -> usize {
+    let mut start = end;
+    while start > 0
+        && (sentence.lower[start - 1] == "and"
+            || mentions.iter().any(|n| n.kind != ArgKind::Unnamed && n.words.contains(&(start - 1))))
+    {
+        start -= 1;
+    }
+    start
 }
 
 /// The names the NER model tags as people somewhere in the article, confidently,
@@ -334,6 +354,8 @@ fn place_named(sentence: &SentenceWords, index: usize, words: Range<usize>, c: C
         mention.words = words.start..after + len;
         mention.kind = ArgKind::Unnamed;
         mention.attacker_ok = false;
+        mention.victim_ok = true;
+        mention.score = 1.0;
         let span = Span::new(sentence.words[words.start].start, sentence.words[after + len - 1].end);
         mention.canonical = text[span.range()].to_string();
     } else if c.demonym && next_is_lowercase_noun {

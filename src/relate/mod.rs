@@ -22,7 +22,7 @@ use crate::doc::{ArgKind, Argument, Doc, Triple};
 
 use coref::{alias_map, earlier, is_named};
 use cues::{find_cues, Cue};
-use lexicon::CueClass;
+use lexicon::{CueClass, TABLES};
 use mentions::{find_mentions, sentence_words, Mention, Reference, SentenceWords};
 use roles::Reading;
 
@@ -30,6 +30,9 @@ use roles::Reading;
 pub const MIN_CONFIDENCE: f32 = 0.3;
 /// At most this many triples per article (the strongest).
 pub const MAX_TRIPLES: usize = 5;
+/// How many words may come between an unnamed attacker and "known as", and
+/// between that and the name.
+const NAMING_GAP: usize = 4;
 /// How many sentences back an unnamed attacker may find its named antecedent.
 const ANTECEDENT_WINDOW: usize = 3;
 /// Confidence factors for the kind of the attacker: in security news most
@@ -59,14 +62,15 @@ pub fn extract(doc: &Doc) -> Vec<Triple> {
     let mentions = find_mentions(doc, &sentences);
     let found = read_cues(&sentences, &mentions);
     let aliases = alias_map(&mentions, &doc.article.text);
-    // Named attackers of the readings, in sentence order (`found` is).
-    let named_readings: Vec<(usize, &Mention)> = found
+    // Named attackers of the readings, in text order.
+    let mut named_readings: Vec<((usize, usize), &Mention)> = found
         .iter()
         .filter_map(|f| {
             let m = &mentions[f.sentence][f.reading.attacker?];
-            is_named(m).then_some((f.sentence, m))
+            is_named(m).then_some(((f.sentence, m.words.start), m))
         })
         .collect();
+    named_readings.sort_by_key(|(at, _)| *at);
     let context =
         Context { doc, sentences: &sentences, mentions: &mentions, aliases: &aliases, named_readings: &named_readings };
     let mut triples: Vec<Triple> = found.iter().filter_map(|f| context.triple(f)).collect();
@@ -107,8 +111,8 @@ struct Context<'a> {
     sentences: &'a [SentenceWords],
     mentions: &'a [Vec<Mention>],
     aliases: &'a HashMap<String, String>,
-    /// The named attackers of `found`, with their sentence, in sentence order.
-    named_readings: &'a [(usize, &'a Mention)],
+    /// The named attackers of `found`, with their sentence and word, in text order.
+    named_readings: &'a [((usize, usize), &'a Mention)],
 }
 
 /// A resolved role: the participant and the mention it was read from.
@@ -187,7 +191,7 @@ impl<'a> Context<'a> {
             if is_named(m) {
                 return Some(Role { participant: m, mention: m, filled: false });
             }
-            if let Some(named) = self.named_attacker(f.sentence) {
+            if let Some(named) = self.named_after(m).or_else(|| self.named_attacker(f.sentence, m.words.start)) {
                 return Some(Role { participant: named, mention: m, filled: false });
             }
             if m.kind == ArgKind::Unnamed && m.reference == Reference::Anaphor && has_content(m) {
@@ -200,15 +204,27 @@ impl<'a> Context<'a> {
         }
         let in_sentence = self.mentions[f.sentence].iter().find(|m| m.attacker_ok && !m.victim_ok);
         if let Some(m) = in_sentence {
-            let participant = if is_named(m) { m } else { self.named_attacker(f.sentence).unwrap_or(m) };
+            let participant = if is_named(m) { m } else { self.named_attacker(f.sentence, m.words.start).unwrap_or(m) };
             return Some(Role { participant, mention: m, filled: true });
         }
-        if let Some(named) = self.named_attacker(f.sentence) {
+        if let Some(named) = self.named_attacker(f.sentence, f.cue.start) {
             return Some(Role { participant: named, mention: named, filled: true });
         }
         earlier(self.mentions, f.sentence, 0, 2)
             .find(|a| a.attacker_ok && !a.victim_ok && has_content(a))
             .map(|a| Role { participant: a, mention: a, filled: true })
+    }
+
+    /// The name an unnamed attacker is given right after it: "a hacker going by
+    /// the pseudonym Buba", "a group calling itself the Shadow Brokers".
+    fn named_after(&self, m: &Mention) -> Option<&'a Mention> {
+        let sentence = &self.sentences[m.sentence];
+        let end = (m.words.end + NAMING_GAP).min(sentence.lower.len());
+        let naming =
+            (m.words.end..end).find_map(|i| Some(i + TABLES.role_phrase_at("naming", &sentence.lower[i..])?))?;
+        self.mentions[m.sentence]
+            .iter()
+            .find(|n| n.words.start >= naming && n.words.start <= naming + NAMING_GAP && is_named(n) && n.attacker_ok)
     }
 
     /// The named attacker an unnamed or missing attacker of sentence `s` stands
@@ -217,11 +233,11 @@ impl<'a> Context<'a> {
     /// one named in the next [`ANTECEDENT_WINDOW`] sentences ("A hacker tried
     /// to extort Apple. The hackers, who call themselves ...").
     /// (A binary search over `named_readings`: this runs once per reading.)
-    fn named_attacker(&self, s: usize) -> Option<&'a Mention> {
+    fn named_attacker(&self, s: usize, at: usize) -> Option<&'a Mention> {
         let readings = self.named_readings;
         let first = s.saturating_sub(ANTECEDENT_WINDOW);
-        let after = readings.partition_point(|(sentence, _)| *sentence <= s);
-        let from_readings = after.checked_sub(1).map(|i| readings[i]).filter(|(sentence, _)| *sentence >= first);
+        let after = readings.partition_point(|(key, _)| *key < (s, at));
+        let from_readings = after.checked_sub(1).map(|i| readings[i]).filter(|((sentence, _), _)| *sentence >= first);
         let last = (s + ANTECEDENT_WINDOW).min(self.mentions.len() - 1);
         from_readings
             .map(|(_, m)| m)

@@ -358,3 +358,54 @@ fn a_ransom_demand_names_who_asks_and_who_is_asked() {
     let d = doc("Regulators asked Contoso for its audit records.", None, &[("Contoso", ORG)]);
     assert!(triples(&d).is_empty(), "{:?}", triples(&d));
 }
+
+#[test]
+fn the_owner_of_attacked_systems_is_the_victim() {
+    let d = doc(
+        "Hackers are targeting networks and systems of North American companies.",
+        None,
+        &[("North American", MISC)],
+    );
+    assert!(has(&triples(&d), "Hackers", "North American companies"), "{:?}", triples(&d));
+    let d = doc("Hackers broke into the servers at Contoso last week.", Some("2024-03-14"), &[("Contoso", ORG)]);
+    assert!(has(&triples(&d), "Hackers", "Contoso"), "{:?}", triples(&d));
+}
+
+#[test]
+fn an_unnamed_attacker_takes_the_name_it_goes_by() {
+    let text = "Contoso's customer data was leaked by a hacker going by the pseudonym Blackbird.";
+    let d = doc(text, None, &[("Contoso", ORG), ("Blackbird", PER)]);
+    assert!(has(&triples(&d), "Blackbird", "Contoso"), "{:?}", triples(&d));
+}
+
+#[test]
+fn the_antecedent_of_the_same_group_comes_before_it() {
+    // "the same group" is Lazarus Group of the first sentence, not the
+    // Japanese attacker read later in its own sentence.
+    let text = "Lazarus Group breached Contoso in May. Fabrikam was also targeted by the same group, \
+                and Japanese spies later breached its network.";
+    let d = doc(text, None, &[("Contoso", ORG), ("Fabrikam", ORG)]);
+    let found = triples(&d);
+    assert!(has(&found, "Lazarus Group", "Fabrikam"), "{found:?}");
+    assert!(!found.iter().any(|t| t.0 == "Japan" && t.1 == "Fabrikam"), "{found:?}");
+}
+
+#[test]
+fn researchers_and_consultants_named_with_their_title_are_sources() {
+    let text = "Researchers Jane Roe and John Doe, who monitor ransomware, said attackers hit Contoso. \
+                Jane Roe attacked the problem. Mark Stone, a security consultant, attacked Fabrikam's story.";
+    let d = doc(
+        text,
+        None,
+        &[
+            ("Jane Roe", PER),
+            ("John Doe", PER),
+            ("Contoso", ORG),
+            ("Jane Roe", PER),
+            ("Mark Stone", PER),
+            ("Fabrikam", ORG),
+        ],
+    );
+    let found = triples(&d);
+    assert!(!found.iter().any(|t| ["Jane Roe", "John Doe", "Mark Stone"].contains(&t.0.as_str())), "{found:?}");
+}
