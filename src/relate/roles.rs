@@ -137,6 +137,13 @@ fn read_verb(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option
             return Some(Reading { attacker, victim, rule: "passive-reduced", confidence: 0.8, consumed: None });
         }
     }
+    // "accounts stolen in January": a participle that is not also a past tense
+    // is active only after "have" ("the hackers have stolen files"), or when
+    // its victim follows "from" ("X used passwords stolen from Y").
+    let participle_only = cue.form.words.iter().any(|w| TABLES.is_role_word("participle-only", w));
+    if participle_only && cue.form.words.last().is_some_and(|w| w != "from") && !perfect_before(sentence, cue.start) {
+        return None;
+    }
     let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
     let victim = object(sentence, mentions, cue.end).filter(|v| Some(*v) != attacker);
     let confidence = if attacker.is_some() && victim.is_some() { 0.85 } else { 0.65 };
@@ -341,6 +348,17 @@ fn have_done_to(sentence: &SentenceWords, cue: usize) -> Option<usize> {
         (cue.saturating_sub(4)..cue).find(|&i| ["its", "their", "his", "her"].contains(&sentence.lower[i].as_str()))?;
     let have = possessive.checked_sub(1)?;
     ["had", "have", "has", "having"].contains(&sentence.lower[have].as_str()).then_some(have)
+}
+
+/// True when a form of "have" comes within four words before word `cue`, in
+/// the same clause ("has this year broken into").
+fn perfect_before(sentence: &SentenceWords, cue: usize) -> bool {
+    (cue.saturating_sub(4)..cue)
+        .rev()
+        .take_while(|&i| {
+            sentence.lower[i].chars().any(char::is_alphanumeric) && !TABLES.is_role_word("boundary", &sentence.lower[i])
+        })
+        .any(|i| ["have", "has", "had", "having", "'ve"].contains(&sentence.lower[i].as_str()))
 }
 
 /// The position of a be/get auxiliary that makes the participle at `cue` passive.

@@ -409,3 +409,13 @@ fn researchers_and_consultants_named_with_their_title_are_sources() {
     let found = triples(&d);
     assert!(!found.iter().any(|t| ["Jane Roe", "John Doe", "Mark Stone"].contains(&t.0.as_str())), "{found:?}");
 }
+
+#[test]
+fn a_participle_that_is_not_a_past_tense_needs_have() {
+    // "accounts stolen in March": nobody stole Fabrikam.
+    let text = "1,780 Contoso accounts stolen in March 2014 and 28,298 Fabrikam accounts were leaked.";
+    let d = doc(text, None, &[("Contoso", ORG), ("Fabrikam", ORG)]);
+    assert!(!triples(&d).iter().any(|t| t.0 == "Contoso"), "{:?}", triples(&d));
+    let d = doc("Lazarus Group has this year broken into Contoso.", None, &[("Contoso", ORG)]);
+    assert!(has(&triples(&d), "Lazarus Group", "Contoso"), "{:?}", triples(&d));
+}
