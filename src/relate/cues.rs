@@ -40,6 +40,10 @@ pub fn find_cues(sentence: &SentenceWords, mentions: &[Mention]) -> Vec<Cue> {
 fn best_form(sentence: &SentenceWords, mentions: &[Mention], i: usize) -> Option<&'static CueForm> {
     let mut matching = TABLES.cues.iter().filter(|c| sentence.lower[i..].starts_with(&c.words));
     let first = matching.next()?;
+    // "hit back at", "hacking tools": a longer phrase that is not a cue.
+    if TABLES.not_cues.iter().any(|p| p.len() >= first.words.len() && sentence.lower[i..].starts_with(p)) {
+        return None;
+    }
     let longest: Vec<&CueForm> =
         std::iter::once(first).chain(matching.filter(|c| c.words.len() == first.words.len())).collect();
     let previous = if i > 0 { sentence.lower[i - 1].as_str() } else { "" };
@@ -104,6 +108,15 @@ mod tests {
             ["claim responsibility", "attack"]
         );
         assert_eq!(cues("Hackers gained access to its servers"), ["gain access to"]);
+    }
+
+    #[test]
+    fn phrases_that_are_not_cues() {
+        assert!(cues("Contoso hit back at Fabrikam's claims").is_empty());
+        assert!(cues("The files describe CIA hacking tools").is_empty());
+        assert!(cues("Firewalls shrink the attack surface").is_empty());
+        // The cue word alone still counts.
+        assert_eq!(cues("Ransomware hit the hospital"), ["hit"]);
     }
 
     #[test]

@@ -34,6 +34,7 @@ mod tests {
         assert_eq!(hedge("the company was not hacked", "hacked"), 0.0);
         assert_eq!(hedge("Moscow denied that it hacked the DNC", "hacked"), 0.0);
         assert!(hedge("allies could be targeted next", "targeted") < 0.5);
+        assert!(hedge("phishing emails attempting to steal passwords", "steal") < 0.5);
         assert_eq!(hedge("hackers breached the bank", "breached"), 1.0);
     }
 }

@@ -66,6 +66,8 @@ pub struct Named {
 pub struct Tables {
     /// Cue forms, longest first.
     pub cues: Vec<CueForm>,
+    /// Phrases that start like a cue but do not report an attack ("hit back").
+    pub not_cues: Vec<Vec<String>>,
     /// Word lists of `roles.tsv` by class.
     pub roles: HashMap<&'static str, Vec<Vec<String>>>,
     /// Hedge phrases.
@@ -112,7 +114,8 @@ fn words_of(phrase: &str) -> Vec<String> {
 /// The tables, parsed on first use.
 pub static TABLES: LazyLock<Tables> = LazyLock::new(|| {
     let (named, countries) = named_participants();
-    Tables { cues: cues(), roles: roles(), hedges: hedges(), named, countries, tools: tools() }
+    let (cues, not_cues) = cues();
+    Tables { cues, not_cues, roles: roles(), hedges: hedges(), named, countries, tools: tools() }
 });
 
 /// Field `i` of a row, empty when the row is shorter.
@@ -120,10 +123,15 @@ fn field<'r>(row: &[&'r str], i: usize) -> &'r str {
     row.get(i).copied().unwrap_or("")
 }
 
-/// `cues.tsv`: every form of every cue, longest first.
-fn cues() -> Vec<CueForm> {
+/// `cues.tsv`: every form of every cue, longest first, and the phrases that are not cues.
+fn cues() -> (Vec<CueForm>, Vec<Vec<String>>) {
     let mut cues = Vec::new();
+    let mut not_cues = Vec::new();
     for row in rows(include_str!("../lexicon/cues.tsv")) {
+        if row[0] == "not" {
+            not_cues.extend(split_forms(field(&row, 2)).map(words_of));
+            continue;
+        }
         let class = match row[0] {
             "verb" => CueClass::Verb,
             "noun" => CueClass::Noun,
@@ -142,7 +150,7 @@ fn cues() -> Vec<CueForm> {
         }
     }
     cues.sort_by_key(|c| std::cmp::Reverse(c.words.len()));
-    cues
+    (cues, not_cues)
 }
 
 /// `roles.tsv`: the word lists by class (punctuation such as ";" is a word of its own).
