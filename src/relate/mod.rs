@@ -33,6 +33,8 @@ pub const MAX_TRIPLES: usize = 5;
 /// How many words may come between an unnamed attacker and "known as", and
 /// between that and the name.
 const NAMING_GAP: usize = 4;
+/// How many words after an asset ("the servers") its owner's "of" may come.
+const OWNER_GAP: usize = 6;
 /// How many sentences back an unnamed attacker may find its named antecedent.
 const ANTECEDENT_WINDOW: usize = 3;
 /// Confidence factors for the kind of the attacker: in security news most
@@ -251,9 +253,16 @@ impl<'a> Context<'a> {
     /// company", "its systems" become the nearest earlier fitting name.
     fn victim(&self, read: Option<&'a Mention>, attacker: &Mention) -> Option<Role<'a>> {
         let m = read?;
+        if let Some(owner) = self.owner(m) {
+            return self.victim(Some(owner), attacker).map(|role| Role { mention: m, ..role });
+        }
         let possessive = m.kind == ArgKind::Unnamed && self.starts_with_possessive(m);
         if m.reference == Reference::Itself && !possessive {
             return Some(Role { participant: m, mention: m, filled: false });
+        }
+        // "the city of Atlanta": the description names itself.
+        if let Some(named) = self.named_by_of(m) {
+            return Some(Role { participant: named, mention: m, filled: false });
         }
         // "the company", "its systems" stand for an organisation; "it" may also
         // be a place; "he" and "she" only for a person.
@@ -275,6 +284,41 @@ impl<'a> Context<'a> {
             None if has_content(m) => Some(Role { participant: m, mention: m, filled: false }),
             None => None,
         }
+    }
+
+    /// The owner of an asset: "networks and systems of North American
+    /// companies", "the servers at Contoso" stand for whom they belong to.
+    fn owner(&self, m: &Mention) -> Option<&'a Mention> {
+        let sentence = &self.sentences[m.sentence];
+        let mentions = &self.mentions[m.sentence];
+        let is_asset =
+            |m: &Mention| m.kind == ArgKind::Unnamed && TABLES.is_role_word("asset", &sentence.lower[m.words.end - 1]);
+        if !is_asset(m) {
+            return None;
+        }
+        let mut i = m.words.end;
+        while i < sentence.lower.len() && i < m.words.end + OWNER_GAP {
+            let word = sentence.lower[i].as_str();
+            if ["of", "at", "belonging"].contains(&word) {
+                let from = if word == "belonging" { i + 2 } else { i + 1 };
+                return mentions
+                    .iter()
+                    .find(|o| o.words.start >= from && o.words.start < from + 3 && o.victim_ok && !is_asset(o));
+            }
+            // "networks and systems of ...": other assets may come between.
+            let in_asset = mentions.iter().any(|o| o.words.contains(&i) && is_asset(o));
+            if !(in_asset || ["and", "or", ","].contains(&word)) {
+                return None;
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// The name right after "of" that a description stands for ("the city of Atlanta").
+    fn named_by_of(&self, m: &Mention) -> Option<&'a Mention> {
+        let of = self.sentences[m.sentence].lower.get(m.words.end).is_some_and(|w| w == "of");
+        self.mentions[m.sentence].iter().find(|n| of && n.words.start == m.words.end + 1 && is_named(n) && n.victim_ok)
     }
 
     fn starts_with_possessive(&self, m: &Mention) -> bool {

@@ -16,8 +16,7 @@
 //!
 //! The subject is the first eligible mention of the clause before the cue
 //! (after the last clause boundary, skipping prepositional objects); the object
-//! is the first eligible mention after it, before the next boundary. A victim
-//! that is an asset ("the servers of X", "systems at X") gives way to its owner.
+//! is the first eligible mention after it, before the next boundary.
 
 use super::cues::Cue;
 use super::lexicon::{CueClass, TABLES};
@@ -116,7 +115,6 @@ pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index:
             Some(Reading { attacker, victim, rule: "claim", confidence: 0.85, consumed: Some(noun) })
         }
     }?;
-    let reading = Reading { victim: reading.victim.map(|v| owner(sentence, mentions, v)), ..reading };
     (reading.attacker.is_some() || reading.victim.is_some()).then_some(reading)
 }
 
@@ -267,30 +265,6 @@ fn subject(sentence: &SentenceWords, mentions: &[Mention], before: usize, want: 
         let pronoun = start.checked_sub(1).filter(|&p| RELATIVE_PRONOUNS.contains(&sentence.lower[p].as_str()))?;
         mentions.iter().rposition(|m| m.words.end <= pronoun && m.words.end + 2 >= pronoun && fits(m))
     })
-}
-
-/// The owner of victim `v` when it is an asset: "networks and systems of
-/// North American companies", "the servers at Acme" stand for the owner.
-fn owner(sentence: &SentenceWords, mentions: &[Mention], v: usize) -> usize {
-    let is_asset =
-        |m: &Mention| m.kind == ArgKind::Unnamed && TABLES.is_role_word("asset", &sentence.lower[m.words.end - 1]);
-    if !is_asset(&mentions[v]) {
-        return v;
-    }
-    let mut i = mentions[v].words.end;
-    while i < sentence.lower.len() && i < mentions[v].words.end + 6 {
-        let word = sentence.lower[i].as_str();
-        if ["of", "at", "belonging"].contains(&word) {
-            let from = if word == "belonging" { i + 2 } else { i + 1 };
-            return first_within(mentions, from, 3, |m| m.victim_ok && !is_asset(m)).unwrap_or(v);
-        }
-        let in_asset = mentions.iter().any(|m| m.words.contains(&i) && is_asset(m));
-        if !(in_asset || ["and", "or", ","].contains(&word)) {
-            break;
-        }
-        i += 1;
-    }
-    v
 }
 
 /// The first victim-eligible mention after word `from`, before the next boundary.

@@ -419,3 +419,12 @@ fn a_participle_that_is_not_a_past_tense_needs_have() {
     let d = doc("Lazarus Group has this year broken into Contoso.", None, &[("Contoso", ORG)]);
     assert!(has(&triples(&d), "Lazarus Group", "Contoso"), "{:?}", triples(&d));
 }
+
+#[test]
+fn a_description_followed_by_of_and_a_name_is_that_name() {
+    let d = doc("Ransomware gangs attacked the city of Springfield on Tuesday.", None, &[("Springfield", LOC)]);
+    let extracted = extract(&d);
+    let springfield = extracted.iter().find(|t| t.victim.text == "Springfield");
+    // The victim is named; its mention stays the phrase the rule read.
+    assert_eq!(springfield.map(|t| d.text(t.victim.span)), Some("the city"), "{extracted:?}");
+}
