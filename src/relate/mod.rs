@@ -193,6 +193,12 @@ impl<'a> Context<'a> {
             if is_named(m) {
                 return Some(Role { participant: m, mention: m, filled: false });
             }
+            // "he", "she": the nearest person named before.
+            let person = earlier(self.mentions, m.sentence, m.words.start, ANTECEDENT_WINDOW)
+                .find(|a| a.kind == ArgKind::Person && is_named(a) && a.attacker_ok);
+            if let Some(person) = person.filter(|_| is_personal_pronoun(m)) {
+                return Some(Role { participant: person, mention: m, filled: false });
+            }
             if let Some(named) = self.named_after(m).or_else(|| self.named_attacker(f.sentence, m.words.start)) {
                 return Some(Role { participant: named, mention: m, filled: false });
             }

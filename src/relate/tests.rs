@@ -428,3 +428,17 @@ fn a_description_followed_by_of_and_a_name_is_that_name() {
     // The victim is named; its mention stays the phrase the rule read.
     assert_eq!(springfield.map(|t| d.text(t.victim.span)), Some("the city"), "{extracted:?}");
 }
+
+#[test]
+fn he_as_attacker_is_the_person_named_before() {
+    let text = "Police arrested John Smith in Leeds on Monday. Last year he bilked Contoso out of $2 million.";
+    let d = doc(text, None, &[("John Smith", PER), ("Leeds", LOC), ("Contoso", ORG)]);
+    assert!(has(&triples(&d), "John Smith", "Contoso"), "{:?}", triples(&d));
+}
+
+#[test]
+fn an_attacker_who_made_off_with_data() {
+    let d = doc("Hackers made off with the records of 4,000 Contoso customers.", None, &[("Contoso", ORG)]);
+    let found = triples(&d);
+    assert!(found.iter().any(|t| t.0 == "Hackers" && t.1.contains("Contoso")), "{found:?}");
+}
