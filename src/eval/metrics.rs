@@ -13,8 +13,8 @@
 //!    (`attacker_mention`, when given and holding a content word, so not a bare
 //!    "they"): either may match. Likewise the victim.
 //!    **Triple match**: a pair match whose date also matches one of the event's
-//!    times ([`DateKey::matches`]); an event without times is never matched as a
-//!    triple.
+//!    times ([`DateKey::matches`]); an event without times is triple-matched by
+//!    a prediction without a date.
 //! 3. **Precision** = predictions that match some gold event of their document /
 //!    predictions. **Recall** = gold events matched by some prediction / gold
 //!    events. F1 = 2PR / (P + R). Micro-averaged: counts are summed over documents

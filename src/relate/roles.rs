@@ -273,13 +273,23 @@ fn object(sentence: &SentenceWords, mentions: &[Mention], from: usize) -> Option
         .find(|&i| i > from && TABLES.role_phrase_at("boundary", &sentence.lower[i..]).is_some())
         .unwrap_or(sentence.lower.len())
         .min(from + 12);
-    mentions.iter().position(|m| {
+    let found = mentions.iter().position(|m| {
         m.words.start >= from
             && m.words.start < limit
             && m.victim_ok
             && !(m.words.start > 0 && NOT_AN_OBJECT_AFTER.contains(&sentence.lower[m.words.start - 1].as_str()))
             && !sentence.lower.get(m.words.end).is_some_and(|w| TABLES.is_role_word("report", w))
-    })
+    })?;
+    // "the UK's Foreign Office": the name the possessor owns is the object
+    // (but "Japan's defence networks" stand for Japan).
+    let m = &mentions[found];
+    if sentence.lower.get(m.words.end).is_some_and(|w| w == "'s") {
+        let owned = mentions.iter().position(|n| {
+            !matches!(n.kind, ArgKind::Unnamed | ArgKind::Misc) && n.victim_ok && n.words.start == m.words.end + 1
+        });
+        return Some(owned.unwrap_or(found));
+    }
+    Some(found)
 }
 
 /// The attacker after a "by" within `window` words after word `from`.

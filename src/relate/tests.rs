@@ -442,3 +442,12 @@ fn an_attacker_who_made_off_with_data() {
     let found = triples(&d);
     assert!(found.iter().any(|t| t.0 == "Hackers" && t.1.contains("Contoso")), "{found:?}");
 }
+
+#[test]
+fn the_name_a_possessor_owns_is_the_object() {
+    let d = doc("Hackers attacked France's TV5Monde in 2015.", None, &[("France", LOC), ("TV5Monde", ORG)]);
+    assert!(has(&triples(&d), "Hackers", "TV5Monde"), "{:?}", triples(&d));
+    // An unnamed asset stands for its possessor.
+    let d = doc("Hackers attacked Japan's defence networks.", None, &[("Japan", LOC)]);
+    assert!(has(&triples(&d), "Hackers", "Japan"), "{:?}", triples(&d));
+}
