@@ -97,6 +97,11 @@ impl Tables {
         self.roles.get(class)?.iter().filter(|p| words.starts_with(p)).map(Vec::len).max()
     }
 
+    /// True when the word alone is a cue form ("hacking").
+    pub fn is_cue_word(&self, word: &str) -> bool {
+        self.cues.iter().any(|c| c.words.len() == 1 && c.words[0] == word)
+    }
+
     /// True when the single word belongs to `class` in `roles.tsv`.
     pub fn is_role_word(&self, class: &str, word: &str) -> bool {
         self.roles.get(class).is_some_and(|ps| ps.iter().any(|p| p.len() == 1 && p[0] == word))

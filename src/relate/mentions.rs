@@ -424,13 +424,15 @@ fn add_unnamed(sentence: &SentenceWords, index: usize, text: &str, mentions: &mu
             i += 1;
             continue;
         }
-        // Extend an unnamed phrase left over its modifiers and determiners.
+        // Extend an unnamed phrase left over its modifiers and determiners (a
+        // victim's, not over an attack verb: "accused of hacking computers").
         let mut start = i;
         if reference == Reference::Itself {
             while start > 0
                 && !taken(start - 1, mentions)
                 && (TABLES.is_role_word("modifier", &sentence.lower[start - 1])
                     || TABLES.is_role_word("determiner", &sentence.lower[start - 1]))
+                && !(victim_ok && TABLES.is_cue_word(&sentence.lower[start - 1]))
             {
                 start -= 1;
             }

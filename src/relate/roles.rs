@@ -12,6 +12,7 @@
 //! | `claim` | "X claimed responsibility for the attack on Y" | subject | the attack noun's victim |
 //! | `pay` | "Y paid a ransom to X", "Y paid the hackers" | attacker phrase after | subject |
 //! | `send` | "X sent fake emails to Y" | subject | after *to* |
+//! | `accused` | "Z accused X of hacking Y", "X was charged with hacking Y" | the one accused | as the cue reads it |
 //! | `demand` | "X demanded $75,000 in bitcoin from Y", "X asked Y for money" | subject | right after, or after *from* |
 //!
 //! The subject is the first eligible mention of the clause before the cue
@@ -66,6 +67,8 @@ const VICTIM_PREPOSITIONS: &[&str] =
     &["on", "against", "of", "at", "targeting", "into", "affecting", "hitting", "involving", "in"];
 /// Words that introduce the attacker after an attack noun.
 const AGENT_PREPOSITIONS: &[&str] = &["by", "from"];
+/// How many words may come between "accused X of" and the cue ("of attempting to hack").
+const ACCUSED_GAP: usize = 3;
 /// How many words after "demanded" the ransom word and the "from" may come.
 const DEMAND_WINDOW: usize = 10;
 /// How many words after "sent" the message, and after it "to", may come.
@@ -95,6 +98,9 @@ const ADVERBS: &[&str] = &[
 /// Reads the arguments of cue `index` of a sentence with cues `cues`.
 pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index: usize) -> Option<Reading> {
     let cue = cues[index];
+    if let Some(reading) = read_accused(sentence, mentions, cues, index) {
+        return Some(reading);
+    }
     let reading = match cue.form.class {
         CueClass::Verb => read_verb(sentence, mentions, cue),
         CueClass::Noun => read_noun(sentence, mentions, cue),
@@ -146,6 +152,33 @@ fn read_verb(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option
     let victim = object(sentence, mentions, cue.end).filter(|v| Some(*v) != attacker);
     let confidence = if attacker.is_some() && victim.is_some() { 0.85 } else { 0.65 };
     Some(Reading { attacker, victim, rule: "active", confidence, consumed: None })
+}
+
+/// "Germany accused Russia of hacking 15 computers", "X was charged with
+/// hacking Y": the one accused is the attacker; the victim is read as usual.
+fn read_accused(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index: usize) -> Option<Reading> {
+    let cue = cues[index];
+    // "of (attempting to) hack": the preposition, a few words before the cue.
+    let of = (cue.start.saturating_sub(ACCUSED_GAP)..cue.start)
+        .rev()
+        .find(|&i| ["of", "for", "with"].contains(&sentence.lower[i].as_str()))?;
+    let before = of.checked_sub(1)?;
+    let accused = if TABLES.is_role_word("accuse", &sentence.lower[before]) {
+        // "X was charged with hacking Y"
+        let aux = before.checked_sub(1).filter(|&a| TABLES.is_role_word("auxiliary", &sentence.lower[a]))?;
+        subject(sentence, mentions, aux, Want::Attacker)?
+    } else {
+        // "Z accused X of hacking Y"
+        let accused = mentions.iter().rposition(|m| m.words.end == of && m.attacker_ok)?;
+        let verb = mentions[accused].words.start.checked_sub(1)?;
+        TABLES.is_role_word("accuse", &sentence.lower[verb]).then_some(accused)?
+    };
+    let victim = match cue.form.class {
+        CueClass::Noun => read_noun(sentence, mentions, cue).and_then(|r| r.victim),
+        _ => object(sentence, mentions, cue.end),
+    }
+    .filter(|&v| v != accused);
+    Some(Reading { attacker: Some(accused), victim, rule: "accused", confidence: 0.8, consumed: None })
 }
 
 /// "Y paid a ransom to X": only a payment to an attacker phrase says an attack happened.

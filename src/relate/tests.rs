@@ -451,3 +451,16 @@ fn the_name_a_possessor_owns_is_the_object() {
     let d = doc("Hackers attacked Japan's defence networks.", None, &[("Japan", LOC)]);
     assert!(has(&triples(&d), "Hackers", "Japan"), "{:?}", triples(&d));
 }
+
+#[test]
+fn the_one_accused_of_an_attack_is_the_attacker() {
+    let d = doc(
+        "German intelligence in 2015 accused Russia of hacking computers at Contoso.",
+        None,
+        &[("German", MISC), ("Russia", LOC), ("Contoso", ORG)],
+    );
+    assert!(has(&triples(&d), "Russia", "Contoso"), "{:?}", triples(&d));
+    let d =
+        doc("John Smith was charged with breaching Contoso's network.", None, &[("John Smith", PER), ("Contoso", ORG)]);
+    assert!(has(&triples(&d), "John Smith", "Contoso"), "{:?}", triples(&d));
+}
