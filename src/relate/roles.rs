@@ -314,15 +314,28 @@ fn object(sentence: &SentenceWords, mentions: &[Mention], from: usize) -> Option
             && !sentence.lower.get(m.words.end).is_some_and(|w| TABLES.is_role_word("report", w))
     })?;
     // "the UK's Foreign Office": the name the possessor owns is the object
-    // (but "Japan's defence networks" stand for Japan).
+    // (but "Japan's defence networks" and "Kaseya's VSA software" stand for
+    // the possessor).
     let m = &mentions[found];
     if sentence.lower.get(m.words.end).is_some_and(|w| w == "'s") {
         let owned = mentions.iter().position(|n| {
-            !matches!(n.kind, ArgKind::Unnamed | ArgKind::Misc) && n.victim_ok && n.words.start == m.words.end + 1
+            !matches!(n.kind, ArgKind::Unnamed | ArgKind::Misc)
+                && n.victim_ok
+                && n.words.start == m.words.end + 1
+                && !sentence.lower.get(n.words.end).is_some_and(|w| continues_noun_phrase(w))
         });
         return Some(owned.unwrap_or(found));
     }
     Some(found)
+}
+
+/// True for a lowercase word that goes on with the noun phrase before it
+/// ("VSA software"), not a function word ("VSA in 2021", "VSA and").
+fn continues_noun_phrase(word: &str) -> bool {
+    word.chars().all(|c| c.is_lowercase() || c == '-')
+        && !["and", "or", "but", "has", "had", "have", "was", "were", "is", "are", "last", "this"].contains(&word)
+        && !TABLES.is_role_word("skip-after", word)
+        && TABLES.role_phrase_at("boundary", &[word.to_string()]).is_none()
 }
 
 /// The attacker after a "by" within `window` words after word `from`.

@@ -447,6 +447,9 @@ fn an_attacker_who_made_off_with_data() {
 fn the_name_a_possessor_owns_is_the_object() {
     let d = doc("Hackers attacked France's TV5Monde in 2015.", None, &[("France", LOC), ("TV5Monde", ORG)]);
     assert!(has(&triples(&d), "Hackers", "TV5Monde"), "{:?}", triples(&d));
+    // A name that modifies what follows is not owned: Contoso was hacked.
+    let d = doc("REvil hacked Contoso's VSA software.", None, &[("REvil", ORG), ("Contoso", ORG), ("VSA", ORG)]);
+    assert!(has(&triples(&d), "REvil", "Contoso"), "{:?}", triples(&d));
     // An unnamed asset stands for its possessor.
     let d = doc("Hackers attacked Japan's defence networks.", None, &[("Japan", LOC)]);
     assert!(has(&triples(&d), "Hackers", "Japan"), "{:?}", triples(&d));
