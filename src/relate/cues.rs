@@ -67,14 +67,18 @@ fn best_form(sentence: &SentenceWords, mentions: &[Mention], i: usize) -> Option
     (!is_adjectival(sentence, i, preferred)).then_some(*preferred)
 }
 
-/// A verb form right after a determiner or an amount is an adjective or a
-/// noun ("the hacked server", "a $17,000 ransom", "2 million stolen records").
+/// A verb form right after a determiner or an amount, or a participle right
+/// after a preposition, is an adjective or a noun ("the hacked server", "a
+/// $17,000 ransom", "2 million stolen records", "data from compromised systems").
 fn is_adjectival(sentence: &SentenceWords, i: usize, form: &CueForm) -> bool {
     let Some(previous) = i.checked_sub(1).map(|p| sentence.lower[p].as_str()) else { return false };
+    let after_preposition =
+        form.participle && ["from", "of", "on", "in", "into", "onto", "at", "with"].contains(&previous);
     form.class == CueClass::Verb
         && (["the", "a", "an", "its", "their", "his", "her", "our", "your", "some", "many", "newly", "recently"]
             .contains(&previous)
-            || is_amount(previous))
+            || is_amount(previous)
+            || after_preposition)
 }
 
 /// "$17,000", "€5m", "36", "million" (but not a year such as "2014").
@@ -123,6 +127,7 @@ mod tests {
     fn skips_adjectival_participles() {
         assert!(cues("They sold the hacked accounts").is_empty());
         assert!(cues("They sold 2 million stolen records").is_empty());
+        assert!(cues("The malware lifts passwords from infected computers").is_empty());
         assert_eq!(cues("The city paid a $50,000 ransom"), ["pay"]);
         // A year is not an amount: "in 2014 attacked" keeps its verb.
         assert_eq!(cues("Hackers in 2014 attacked the exchange"), ["attack"]);

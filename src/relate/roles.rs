@@ -105,10 +105,16 @@ pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index:
         CueClass::Verb => read_verb(sentence, mentions, cue),
         CueClass::Noun => read_noun(sentence, mentions, cue),
         CueClass::Suffer => {
+            // "suffered a breach", not "has significant experience with": a
+            // bare "suffer" or "experience" needs its attack noun.
+            let noun = next_noun(cues, index);
+            if noun.is_none() && ["suffer", "experience"].contains(&cue.form.name) {
+                return None;
+            }
             let victim = subject(sentence, mentions, cue.start, Want::Victim);
             let attacker =
                 agent(sentence, mentions, cue.end, 8).or_else(|| actor_within(mentions, cue.end, cue.end + 5));
-            Some(Reading { attacker, victim, rule: "suffer", confidence: 0.8, consumed: next_noun(cues, index) })
+            Some(Reading { attacker, victim, rule: "suffer", confidence: 0.8, consumed: noun })
         }
         CueClass::Pay => read_pay(sentence, mentions, cue),
         CueClass::Send => read_send(sentence, mentions, cue),

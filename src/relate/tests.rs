@@ -467,3 +467,11 @@ fn the_one_accused_of_an_attack_is_the_attacker() {
         doc("John Smith was charged with breaching Contoso's network.", None, &[("John Smith", PER), ("Contoso", ORG)]);
     assert!(has(&triples(&d), "John Smith", "Contoso"), "{:?}", triples(&d));
 }
+
+#[test]
+fn a_bare_suffer_needs_its_attack_noun() {
+    let d = doc("Lazarus Group is active. Contoso has long experience with customers.", None, &[("Contoso", ORG)]);
+    assert!(triples(&d).is_empty(), "{:?}", triples(&d));
+    let d = doc("Lazarus Group struck again. Contoso suffered a breach in May.", None, &[("Contoso", ORG)]);
+    assert!(has(&triples(&d), "Lazarus Group", "Contoso"), "{:?}", triples(&d));
+}
