@@ -2,7 +2,7 @@
 //! to right, skipping words inside participant mentions ("Hacking Team",
 //! "a hacking group") and adjectival participles ("the hacked accounts").
 
-use super::lexicon::{CueClass, CueForm, TABLES};
+use super::lexicon::{CueClass, CueForm, GAP_WORDS, TABLES};
 use super::mentions::{Mention, SentenceWords};
 
 /// A cue found in a sentence.
@@ -38,7 +38,10 @@ pub fn find_cues(sentence: &SentenceWords, mentions: &[Mention]) -> Vec<Cue> {
 /// ("attack", "breach"), a determiner, possessive or modifier before it, or
 /// "on"/"against"/"of" after it, makes it the noun.
 fn best_form(sentence: &SentenceWords, mentions: &[Mention], i: usize) -> Option<&'static CueForm> {
-    let mut matching = TABLES.cues.iter().filter(|c| sentence.lower[i..].starts_with(&c.words));
+    let mut matching = TABLES.cues.iter().filter(|c| {
+        let rest = &sentence.lower[i..];
+        rest.starts_with(&c.words) && (c.then.is_empty() || follows(&rest[c.words.len()..], &c.then))
+    });
     let first = matching.next()?;
     // "hit back at", "hacking tools": a longer phrase that is not a cue.
     if TABLES.not_cues.iter().any(|p| p.len() >= first.words.len() && sentence.lower[i..].starts_with(p)) {
@@ -81,6 +84,12 @@ fn is_adjectival(sentence: &SentenceWords, i: usize, form: &CueForm) -> bool {
             || after_preposition)
 }
 
+/// True when `then` starts within [`GAP_WORDS`] words of `words` ("held [the
+/// county's files] hostage").
+fn follows(words: &[String], then: &[String]) -> bool {
+    (0..=GAP_WORDS.min(words.len())).any(|skip| words[skip..].starts_with(then))
+}
+
 /// "$17,000", "€5m", "36", "million" (but not a year such as "2014").
 fn is_amount(word: &str) -> bool {
     let year = word.len() == 4 && word.chars().all(|c| c.is_ascii_digit());
@@ -112,6 +121,13 @@ mod tests {
             ["claim responsibility", "attack"]
         );
         assert_eq!(cues("Hackers gained access to its servers"), ["gain access to"]);
+    }
+
+    #[test]
+    fn a_form_with_a_gap_holds_its_object() {
+        assert_eq!(cues("Hackers held the county's computer files hostage"), ["hold to ransom"]);
+        assert_eq!(cues("Hackers took the police department's server for ransom"), ["hold to ransom", "ransom"]);
+        assert!(!cues("The board held a long meeting, then paid the ransom").contains(&"hold to ransom"));
     }
 
     #[test]

@@ -36,7 +36,13 @@ pub struct CueForm {
     pub name: &'static str,
     /// True for past/participle forms (which may be passive).
     pub participle: bool,
+    /// Words that must follow within [`GAP_WORDS`] words, after the object
+    /// ("held ... hostage"); empty for most forms.
+    pub then: Vec<String>,
 }
+
+/// How many words a cue form's `...` may stand for ("held the county's files hostage").
+pub const GAP_WORDS: usize = 8;
 
 /// A hedge: words that lower the confidence of a nearby cue.
 #[derive(Debug, Clone)]
@@ -150,7 +156,8 @@ fn cues() -> (Vec<CueForm>, Vec<Vec<String>>) {
         let name: &'static str = field(&row, 1);
         for (column, participle) in [(2, false), (3, true)] {
             for form in split_forms(field(&row, column)) {
-                cues.push(CueForm { words: words_of(form), class, name, participle });
+                let (words, then) = form.split_once("...").unwrap_or((form, ""));
+                cues.push(CueForm { words: words_of(words), class, name, participle, then: words_of(then) });
             }
         }
     }

@@ -475,3 +475,9 @@ fn a_bare_suffer_needs_its_attack_noun() {
     let d = doc("Lazarus Group struck again. Contoso suffered a breach in May.", None, &[("Contoso", ORG)]);
     assert!(has(&triples(&d), "Lazarus Group", "Contoso"), "{:?}", triples(&d));
 }
+
+#[test]
+fn held_hostage_with_the_object_in_between() {
+    let d = doc("Ukrainian hackers held Contoso's computer files hostage last month.", None, &[("Contoso", ORG)]);
+    assert!(has(&triples(&d), "Ukraine", "Contoso"), "{:?}", triples(&d));
+}
