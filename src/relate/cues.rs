@@ -128,7 +128,7 @@ mod tests {
         assert_eq!(cues("Hackers held the county's computer files hostage"), ["hold to ransom"]);
         assert_eq!(cues("Hackers took the police department's server for ransom"), ["hold to ransom", "ransom"]);
         assert!(!cues("The board held a long meeting, then paid the ransom").contains(&"hold to ransom"));
-        assert_eq!(cues("The gang knocked the bank's website offline"), ["knock offline"]);
+        assert_eq!(cues("The gang took the bank's website offline"), ["take down"]);
         assert_eq!(cues("Attackers locked staff out of their email"), ["lock"]);
     }
 
