@@ -356,6 +356,8 @@ fn place_named(sentence: &SentenceWords, index: usize, words: Range<usize>, c: C
     let victim_head = TABLES.role_phrase_at("victim-noun", &sentence.lower[after..]);
     let next_is_lowercase_noun =
         sentence.words.get(words.end).is_some_and(|w| text[w.range()].chars().next().is_some_and(char::is_lowercase));
+    let next_is_capitalised =
+        sentence.words.get(words.end).is_some_and(|w| text[w.range()].chars().next().is_some_and(char::is_uppercase));
     let mut mention = Mention {
         sentence: index,
         span: Span::new(sentence.words[words.start].start, sentence.words[words.end - 1].end),
@@ -384,6 +386,9 @@ fn place_named(sentence: &SentenceWords, index: usize, words: Range<usize>, c: C
         mention.score = 1.0;
         let span = Span::new(sentence.words[words.start].start, sentence.words[after + len - 1].end);
         mention.canonical = text[span.range()].to_string();
+    } else if c.demonym && next_is_capitalised {
+        // "the German Parliament": the demonym opens another name, never an attacker.
+        mention.attacker_ok = false;
     } else if c.demonym && next_is_lowercase_noun {
         // "a Russian weapons developer": the demonym only modifies the phrase.
         let head = sentence.lower.get(words.end).map_or("", String::as_str);
@@ -584,5 +589,12 @@ mod tests {
         let doc = doc_with("Hackers hit a Russian weapons developer.", &[]);
         let russian = mentions(&doc).into_iter().find(|m| m.0 == "Russian").unwrap();
         assert!(!russian.4 && !russian.3);
+    }
+
+    #[test]
+    fn demonym_opening_a_name_is_not_an_attacker() {
+        let doc = doc_with("The attackers hit the German Parliament.", &[]);
+        let german = mentions(&doc).into_iter().find(|m| m.0 == "German").unwrap();
+        assert!(!german.3, "{german:?}");
     }
 }
