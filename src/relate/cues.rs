@@ -128,7 +128,8 @@ mod tests {
         assert_eq!(cues("Hackers held the county's computer files hostage"), ["hold to ransom"]);
         assert_eq!(cues("Hackers took the police department's server for ransom"), ["hold to ransom", "ransom"]);
         assert!(!cues("The board held a long meeting, then paid the ransom").contains(&"hold to ransom"));
-        assert_eq!(cues("The gang took the bank's website offline"), ["take down"]);
+        // Companies take their own systems offline: not an attack.
+        assert!(cues("The company took certain systems offline").is_empty());
         assert_eq!(cues("Attackers locked staff out of their email"), ["lock"]);
     }
 
