@@ -185,8 +185,9 @@ impl<'a> Context<'a> {
         Argument { text, kind: role.participant.kind, span: role.mention.span }
     }
 
-    /// Resolves the attacker: a name stands; an unnamed or anaphoric attacker
-    /// becomes the nearest named attacker of the article when there is one; a
+    /// Resolves the attacker: a name stands; "he"/"she" becomes the person
+    /// named before; an unnamed or anaphoric attacker becomes the name it goes
+    /// by, else the nearest named attacker of the article when there is one; a
     /// missing attacker is taken from the sentence or the article.
     fn attacker(&self, f: &Found, read: Option<&'a Mention>) -> Option<Role<'a>> {
         if let Some(m) = read {
@@ -194,10 +195,12 @@ impl<'a> Context<'a> {
                 return Some(Role { participant: m, mention: m, filled: false });
             }
             // "he", "she": the nearest person named before.
-            let person = earlier(self.mentions, m.sentence, m.words.start, ANTECEDENT_WINDOW)
-                .find(|a| a.kind == ArgKind::Person && is_named(a) && a.attacker_ok);
-            if let Some(person) = person.filter(|_| is_personal_pronoun(m)) {
-                return Some(Role { participant: person, mention: m, filled: false });
+            if is_personal_pronoun(m) {
+                let person = earlier(self.mentions, m.sentence, m.words.start, ANTECEDENT_WINDOW)
+                    .find(|a| a.kind == ArgKind::Person && is_named(a) && a.attacker_ok);
+                if let Some(person) = person {
+                    return Some(Role { participant: person, mention: m, filled: false });
+                }
             }
             if let Some(named) = self.named_after(m).or_else(|| self.named_attacker(f.sentence, m.words.start)) {
                 return Some(Role { participant: named, mention: m, filled: false });
