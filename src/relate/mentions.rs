@@ -131,6 +131,16 @@ pub fn find_mentions(doc: &Doc, sentences: &[SentenceWords]) -> Vec<Vec<Mention>
         mentions.sort_by_key(|m| m.words.start);
         out[index] = mentions;
     }
+    // "told Reuters", "told reporters": who is told is neither attacker nor victim.
+    for (sentence, ms) in sentences.iter().zip(out.iter_mut()) {
+        for m in ms.iter_mut() {
+            let before = m.words.start.checked_sub(1).map(|i| sentence.lower[i].as_str());
+            if before.is_some_and(|w| ["told", "tells", "telling", "tell"].contains(&w)) {
+                m.victim_ok = false;
+                m.attacker_ok = false;
+            }
+        }
+    }
     let sources = sources(sentences, &out);
     for m in out.iter_mut().flatten() {
         if matches!(m.kind, ArgKind::Organization | ArgKind::Person) && sources.contains(&m.canonical) {

@@ -481,3 +481,12 @@ fn held_hostage_with_the_object_in_between() {
     let d = doc("Ukrainian hackers held Contoso's computer files hostage last month.", None, &[("Contoso", ORG)]);
     assert!(has(&triples(&d), "Ukraine", "Contoso"), "{:?}", triples(&d));
 }
+
+#[test]
+fn who_is_told_is_no_participant() {
+    let text = "Contoso told Fabrikam News on Monday that the criminals who gained access to its systems used a flaw.";
+    let d = doc(text, Some("2024-03-14"), &[("Contoso", ORG), ("Fabrikam News", ORG)]);
+    let found = triples(&d);
+    assert!(!found.iter().any(|t| t.1 == "Fabrikam News"), "{found:?}");
+    assert!(has(&found, "criminals", "Contoso"), "{found:?}");
+}
