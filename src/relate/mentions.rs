@@ -364,10 +364,9 @@ fn place_named(sentence: &SentenceWords, index: usize, words: Range<usize>, c: C
     let after = skip_modifiers(sentence, words.end);
     let attacker_head = TABLES.role_phrase_at("attacker-noun", &sentence.lower[after..]);
     let victim_head = TABLES.role_phrase_at("victim-noun", &sentence.lower[after..]);
-    let next_is_lowercase_noun =
-        sentence.words.get(words.end).is_some_and(|w| text[w.range()].chars().next().is_some_and(char::is_lowercase));
-    let next_is_capitalised =
-        sentence.words.get(words.end).is_some_and(|w| text[w.range()].chars().next().is_some_and(char::is_uppercase));
+    let next_initial = sentence.words.get(words.end).and_then(|w| text[w.range()].chars().next());
+    let next_is_lowercase_noun = next_initial.is_some_and(char::is_lowercase);
+    let next_is_capitalised = next_initial.is_some_and(char::is_uppercase);
     let mut mention = Mention {
         sentence: index,
         span: Span::new(sentence.words[words.start].start, sentence.words[words.end - 1].end),

@@ -310,9 +310,7 @@ impl<'a> Context<'a> {
             let word = sentence.lower[i].as_str();
             if ["of", "at", "belonging"].contains(&word) {
                 let from = if word == "belonging" { i + 2 } else { i + 1 };
-                return mentions
-                    .iter()
-                    .find(|o| o.words.start >= from && o.words.start < from + 3 && o.victim_ok && !is_asset(o));
+                return roles::first_within(mentions, from, 3, |o| o.victim_ok && !is_asset(o)).map(|o| &mentions[o]);
             }
             // "networks and systems of ...": other assets may come between.
             let in_asset = mentions.iter().any(|o| o.words.contains(&i) && is_asset(o));
@@ -326,8 +324,10 @@ impl<'a> Context<'a> {
 
     /// The name right after "of" that a description stands for ("the city of Atlanta").
     fn named_by_of(&self, m: &Mention) -> Option<&'a Mention> {
-        let of = self.sentences[m.sentence].lower.get(m.words.end).is_some_and(|w| w == "of");
-        self.mentions[m.sentence].iter().find(|n| of && n.words.start == m.words.end + 1 && is_named(n) && n.victim_ok)
+        if !self.sentences[m.sentence].lower.get(m.words.end).is_some_and(|w| w == "of") {
+            return None;
+        }
+        self.mentions[m.sentence].iter().find(|n| n.words.start == m.words.end + 1 && is_named(n) && n.victim_ok)
     }
 
     fn starts_with_possessive(&self, m: &Mention) -> bool {

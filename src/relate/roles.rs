@@ -75,6 +75,8 @@ const DEMAND_WINDOW: usize = 10;
 const SEND_WINDOW: usize = 6;
 /// How many words after "paid" the attacker who was paid may start.
 const PAYEE_WINDOW: usize = 10;
+/// The forms of "have" ("has been hacked", "had its systems hacked", "has stolen").
+const HAVE: &[&str] = &["have", "has", "had", "having", "'ve"];
 /// Words allowed between an auxiliary and a passive participle.
 const ADVERBS: &[&str] = &[
     "also",
@@ -341,7 +343,7 @@ fn continues_noun_phrase(word: &str) -> bool {
     word.chars().all(|c| c.is_lowercase() || c == '-')
         && !["and", "or", "but", "has", "had", "have", "was", "were", "is", "are", "last", "this"].contains(&word)
         && !TABLES.is_role_word("skip-after", word)
-        && TABLES.role_phrase_at("boundary", &[word.to_string()]).is_none()
+        && !TABLES.is_role_word("boundary", word)
 }
 
 /// The attacker after a "by" within `window` words after word `from`.
@@ -368,7 +370,7 @@ fn word_within(sentence: &SentenceWords, from: usize, window: usize, ok: impl Fn
 }
 
 /// The first mention starting within `window` words from `from` that passes `ok`.
-fn first_within(mentions: &[Mention], from: usize, window: usize, ok: impl Fn(&Mention) -> bool) -> Option<usize> {
+pub fn first_within(mentions: &[Mention], from: usize, window: usize, ok: impl Fn(&Mention) -> bool) -> Option<usize> {
     mentions.iter().position(|m| m.words.start >= from && m.words.start < from + window && ok(m))
 }
 
@@ -383,7 +385,7 @@ fn have_done_to(sentence: &SentenceWords, cue: usize) -> Option<usize> {
     let possessive =
         (cue.saturating_sub(4)..cue).find(|&i| ["its", "their", "his", "her"].contains(&sentence.lower[i].as_str()))?;
     let have = possessive.checked_sub(1)?;
-    ["had", "have", "has", "having"].contains(&sentence.lower[have].as_str()).then_some(have)
+    HAVE.contains(&sentence.lower[have].as_str()).then_some(have)
 }
 
 /// True when a form of "have" comes within four words before word `cue`, in
@@ -394,7 +396,7 @@ fn perfect_before(sentence: &SentenceWords, cue: usize) -> bool {
         .take_while(|&i| {
             sentence.lower[i].chars().any(char::is_alphanumeric) && !TABLES.is_role_word("boundary", &sentence.lower[i])
         })
-        .any(|i| ["have", "has", "had", "having", "'ve"].contains(&sentence.lower[i].as_str()))
+        .any(|i| HAVE.contains(&sentence.lower[i].as_str()))
 }
 
 /// The position of a be/get auxiliary that makes the participle at `cue` passive.
@@ -406,7 +408,7 @@ fn auxiliary_before(sentence: &SentenceWords, cue: usize) -> Option<usize> {
             return Some(i);
         }
         let word = sentence.lower[i].as_str();
-        if !(ADVERBS.contains(&word) || word.ends_with("ly") || word == "have" || word == "has" || word == "had") {
+        if !(ADVERBS.contains(&word) || word.ends_with("ly") || HAVE.contains(&word)) {
             return None;
         }
     }
