@@ -324,9 +324,7 @@ impl<'a> Context<'a> {
 
     /// The name right after "of" that a description stands for ("the city of Atlanta").
     fn named_by_of(&self, m: &Mention) -> Option<&'a Mention> {
-        if !self.sentences[m.sentence].lower.get(m.words.end).is_some_and(|w| w == "of") {
-            return None;
-        }
+        self.sentences[m.sentence].lower.get(m.words.end).filter(|w| *w == "of")?;
         self.mentions[m.sentence].iter().find(|n| n.words.start == m.words.end + 1 && is_named(n) && n.victim_ok)
     }
 
