@@ -149,6 +149,52 @@ pub struct DateMention {
     pub value: Option<Timex>,
 }
 
+/// The parts of an attack that the argument tagger marks in the text: CASIE's
+/// event trigger and its Attacker, Victim and Time arguments.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// The words that say an attack happened ("breached", "the attack").
+    Trigger,
+    /// Who attacked.
+    Attacker,
+    /// Who or what was attacked.
+    Victim,
+    /// When it happened.
+    Time,
+}
+
+impl Role {
+    /// Every role, in the order of the tagger's labels.
+    pub const ALL: [Role; 4] = [Role::Trigger, Role::Attacker, Role::Victim, Role::Time];
+
+    /// The tag name in a model's label map (`B-ATTACKER`, `I-TIME`...).
+    pub fn tag_name(&self) -> &'static str {
+        match self {
+            Role::Trigger => "TRIGGER",
+            Role::Attacker => "ATTACKER",
+            Role::Victim => "VICTIM",
+            Role::Time => "TIME",
+        }
+    }
+
+    /// Parses a tag name written by [`Role::tag_name`] (any case).
+    pub fn from_tag_name(name: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.tag_name().eq_ignore_ascii_case(name))
+    }
+}
+
+/// A span the argument tagger marked with a role.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RoleSpan {
+    /// Where it is in the article text.
+    pub span: Span,
+    /// What part of an attack it is.
+    pub role: Role,
+    /// Mean model probability of its word labels, in [0, 1].
+    pub score: f32,
+}
+
 /// An article with the layers the pipeline stages add to it.
 #[derive(Debug, Clone)]
 pub struct Doc {
@@ -160,12 +206,15 @@ pub struct Doc {
     pub entities: Vec<Entity>,
     /// Date expressions from the temporal tagger, in text order.
     pub dates: Vec<DateMention>,
+    /// Attack triggers and arguments from the argument tagger, in text order
+    /// (empty when the model has no argument head).
+    pub roles: Vec<RoleSpan>,
 }
 
 impl Doc {
     /// A document with no layers yet.
     pub fn new(article: Article) -> Self {
-        Doc { article, sentences: Vec::new(), entities: Vec::new(), dates: Vec::new() }
+        Doc { article, sentences: Vec::new(), entities: Vec::new(), dates: Vec::new(), roles: Vec::new() }
     }
 
     /// The text covered by `span`.

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Args;
 
-use cyberie::eval::{import_casie, write_articles_jsonl, write_gold_jsonl};
+use cyberie::eval::{import_casie_part, write_articles_jsonl, write_gold_jsonl, write_tagging_jsonl, StemDigits};
 
 use super::extract::usage_error;
 use super::{EXIT_OK, EXIT_SKIPPED};
@@ -28,11 +28,23 @@ pub struct CasieImportArgs {
     /// id = file stem), the input `extract` reads. [default: not written]
     #[arg(long, value_name = "ARTICLES.jsonl")]
     articles: Option<PathBuf>,
+
+    /// Also write the argument tagger's training data: one JSON object per
+    /// sentence, {"doc_id", "words", "tags"}, the words split as the pipeline
+    /// splits them, each tagged O or B-/I- TRIGGER, ATTACKER, VICTIM, TIME from
+    /// the attack events' triggers and arguments. [default: not written]
+    #[arg(long, value_name = "TAGS.jsonl")]
+    tags: Option<PathBuf>,
+
+    /// Read only the files whose numeric name ends in one of these digits, e.g.
+    /// `0-4` (a training part), `5`, `6` (a held-out part). [default: all files]
+    #[arg(long, value_name = "DIGITS", value_parser = StemDigits::parse)]
+    stems: Option<StemDigits>,
 }
 
 /// Runs `casie-import`.
 pub fn run(args: CasieImportArgs) -> anyhow::Result<ExitCode> {
-    let import = match import_casie(&args.dir) {
+    let import = match import_casie_part(&args.dir, args.stems.unwrap_or(StemDigits::ALL)) {
         Ok(import) => import,
         Err(e) => return usage_error(e),
     };
@@ -40,6 +52,9 @@ pub fn run(args: CasieImportArgs) -> anyhow::Result<ExitCode> {
     write_gold_jsonl(&args.output, &import.gold)?;
     if let Some(path) = &args.articles {
         write_articles_jsonl(path, &import.articles)?;
+    }
+    if let Some(path) = &args.tags {
+        write_tagging_jsonl(path, &import)?;
     }
     for skipped in &import.skipped {
         eprintln!("cyberie: skipped {}: {}", skipped.path.display(), skipped.reason);

@@ -66,6 +66,14 @@ pub struct EvaluateArgs {
     #[arg(long)]
     no_mentions: bool,
 
+    /// Score by the rules of the blind CASIE judge: canonical attacker and
+    /// victim only (implies --no-mentions); triples counted only for
+    /// predictions that give a date, against gold events that give a time; and
+    /// a named view whose precision counts every prediction, named or not,
+    /// except those that match only unnamed gold events.
+    #[arg(long)]
+    judge: bool,
+
     /// Bootstrap resamples (over documents) for the 95% confidence interval of
     /// each F1; 0 turns the intervals off.
     #[arg(long, value_name = "N", default_value_t = Bootstrap::default().resamples)]
@@ -112,7 +120,8 @@ pub fn run(args: EvaluateArgs) -> anyhow::Result<ExitCode> {
         mode: if args.strict { MatchMode::Strict } else { MatchMode::Relaxed },
         named_only: args.named_only,
         errors: args.errors,
-        match_mentions: !args.no_mentions,
+        match_mentions: !args.no_mentions && !args.judge,
+        judge: args.judge,
         bootstrap: (args.bootstrap > 0).then(|| Bootstrap { resamples: args.bootstrap, ..Bootstrap::default() }),
     };
     let scores = evaluate(&gold, &preds, &options);

@@ -15,6 +15,11 @@
 //!   member of staff" and "the member of staff", are one; the first is kept).
 //!   Kept only when it has an attacker and a victim; `named` is computed with
 //!   [`event_is_named`]; `note` says which hopper it came from.
+//! - **Tagging data** ([`tagged_sentences`]). The trigger (`nugget`) and the
+//!   `Attacker`, `Victim` and `Time` arguments of every attack event, as word
+//!   tags (`B-ATTACKER`, `I-TIME`, `O`...) over the sentences and words the
+//!   pipeline itself splits the article into: the training data of the
+//!   argument tagger, so that it learns on the very words it will see.
 //! - **Problems.** A file that is not valid JSON or lacks `content` is skipped and
 //!   listed in [`CasieImport::skipped`]; the import goes on with the others. A bad
 //!   `info.date` only drops the date and adds a warning. Only an unreadable
@@ -29,6 +34,8 @@ use serde::{Deserialize, Serialize};
 
 use super::gold::{event_is_named, GoldEvent};
 use super::matching::normalized_key;
+use crate::doc::{CharOffsets, Role, Span};
+use crate::text::{split_sentences, split_words};
 
 /// The event subtypes that make a hopper an attack.
 pub const ATTACK_SUBTYPES: &[&str] = &["Databreach", "Phishing", "Ransom"];
@@ -49,6 +56,28 @@ pub struct CasieArticle {
     pub date: Option<String>,
 }
 
+/// One annotated trigger or argument of an attack event, in code points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AnnotatedRole {
+    /// Its role.
+    pub role: Role,
+    /// First code point.
+    pub start: usize,
+    /// One past the last code point.
+    pub end: usize,
+}
+
+/// One sentence of tagging data: the pipeline's words and one tag per word.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TaggedSentence {
+    /// The article.
+    pub doc_id: String,
+    /// The words, as the pipeline splits them.
+    pub words: Vec<String>,
+    /// `O`, or `B-`/`I-` and a role's tag name, for each word.
+    pub tags: Vec<String>,
+}
+
 /// A file the import skipped, and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SkippedFile {
@@ -67,6 +96,9 @@ pub struct CasieImport {
     pub articles: Vec<CasieArticle>,
     /// The gold events, in file order, then hopper order.
     pub gold: Vec<GoldEvent>,
+    /// The attack roles annotated in each article (parallel to `articles`).
+    #[serde(skip)]
+    pub roles: Vec<Vec<AnnotatedRole>>,
     /// Files that could not be read, with the reason.
     pub skipped: Vec<SkippedFile>,
     /// Problems that did not stop a file from being read (a bad date).
@@ -107,8 +139,50 @@ pub enum CasieError {
     },
 }
 
+/// Which files of the split an import reads: those whose numeric stem ends in
+/// one of the chosen digits (the development split is cut into a training, a
+/// calibration and a validation part this way), or all.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct StemDigits(u16);
+
+impl StemDigits {
+    /// Every file.
+    pub const ALL: StemDigits = StemDigits(0x3ff);
+
+    /// Parses a list of digits and ranges: `6`, `0-4`, `0-4,7`.
+    pub fn parse(list: &str) -> Result<StemDigits, String> {
+        let bad = || format!("{list:?} is not a list of digits such as 6, 0-4 or 0-4,7");
+        let mut mask = 0u16;
+        for part in list.split(',').map(str::trim) {
+            let (from, to) = part.split_once('-').unwrap_or((part, part));
+            let digit = |d: &str| d.trim().parse::<u8>().ok().filter(|&d| d <= 9).ok_or_else(bad);
+            let (from, to) = (digit(from)?, digit(to)?);
+            if from > to {
+                return Err(bad());
+            }
+            (from..=to).for_each(|d| mask |= 1 << d);
+        }
+        Ok(StemDigits(mask))
+    }
+
+    /// True when the file's stem is chosen (a stem that does not end in a digit
+    /// is chosen only by [`StemDigits::ALL`]).
+    pub fn keeps(&self, path: &Path) -> bool {
+        if *self == StemDigits::ALL {
+            return true;
+        }
+        let last = path.file_stem().and_then(|s| s.to_str()).and_then(|s| s.chars().last());
+        last.and_then(|c| c.to_digit(10)).is_some_and(|d| self.0 & (1 << d) != 0)
+    }
+}
+
 /// Imports every CASIE annotation file of `dir` (see the module documentation).
 pub fn import_casie(dir: impl AsRef<Path>) -> Result<CasieImport, CasieError> {
+    import_casie_part(dir, StemDigits::ALL)
+}
+
+/// Imports the files of `dir` that `select` keeps.
+pub fn import_casie_part(dir: impl AsRef<Path>, select: StemDigits) -> Result<CasieImport, CasieError> {
     let dir = dir.as_ref();
     let annotation = dir.join("annotation");
     let dir = if annotation.is_dir() { annotation.as_path() } else { dir };
@@ -124,6 +198,7 @@ pub fn import_casie(dir: impl AsRef<Path>) -> Result<CasieImport, CasieError> {
         return Err(CasieError::NoFiles { path: dir.to_path_buf() });
     }
     files.sort_by(|a, b| a.file_name().cmp(&b.file_name()));
+    files.retain(|path| select.keeps(path));
     let mut import = CasieImport { files: files.len(), ..CasieImport::default() };
     for path in files {
         let id = path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
@@ -135,6 +210,7 @@ pub fn import_casie(dir: impl AsRef<Path>) -> Result<CasieImport, CasieError> {
                 }
                 import.articles.push(file.article);
                 import.gold.extend(file.gold);
+                import.roles.push(file.roles);
             }
             Err(reason) => import.skipped.push(SkippedFile { path, reason }),
         }
@@ -150,6 +226,55 @@ pub fn write_gold_jsonl(path: impl AsRef<Path>, gold: &[GoldEvent]) -> Result<()
 /// Writes articles as JSON Lines (replacing `path` only once all is written).
 pub fn write_articles_jsonl(path: impl AsRef<Path>, articles: &[CasieArticle]) -> Result<(), CasieError> {
     write_jsonl(path.as_ref(), articles)
+}
+
+/// Writes the tagging data of every article of `import` as JSON Lines.
+pub fn write_tagging_jsonl(path: impl AsRef<Path>, import: &CasieImport) -> Result<(), CasieError> {
+    let sentences: Vec<TaggedSentence> =
+        import.articles.iter().zip(&import.roles).flat_map(|(a, roles)| tagged_sentences(a, roles)).collect();
+    write_jsonl(path.as_ref(), &sentences)
+}
+
+/// The article's sentences and words as the pipeline splits them, each word
+/// tagged with the role of the annotated span it lies in. A word in several
+/// spans takes the first role of [`Role::ALL`]; a span is cut at a sentence
+/// end; spans outside the text are ignored.
+pub fn tagged_sentences(article: &CasieArticle, roles: &[AnnotatedRole]) -> Vec<TaggedSentence> {
+    let text = &article.text;
+    let offsets = CharOffsets::new(text);
+    let mut spans: Vec<(Role, Span)> = roles
+        .iter()
+        .filter_map(|r| {
+            let (start, end) = (offsets.byte_offset(r.start)?, offsets.byte_offset(r.end)?);
+            (start < end).then(|| (r.role, Span::new(start, end)))
+        })
+        .collect();
+    spans.sort_by_key(|(role, span)| (Role::ALL.iter().position(|r| r == role), span.start));
+    split_sentences(text)
+        .into_iter()
+        .map(|sentence| {
+            let words = split_words(text, sentence);
+            let mut tags = vec!["O".to_string(); words.len()];
+            for (role, span) in &spans {
+                let mut inside = false;
+                for (word, tag) in words.iter().zip(tags.iter_mut()) {
+                    if !word.overlaps(*span) {
+                        inside = false;
+                        continue;
+                    }
+                    if tag == "O" {
+                        *tag = format!("{}-{}", if inside { "I" } else { "B" }, role.tag_name());
+                    }
+                    inside = true;
+                }
+            }
+            TaggedSentence {
+                doc_id: article.id.clone(),
+                words: words.iter().map(|w| text[w.range()].to_string()).collect(),
+                tags,
+            }
+        })
+        .collect()
 }
 
 fn write_jsonl<T: Serialize>(path: &Path, items: &[T]) -> Result<(), CasieError> {
@@ -208,17 +333,31 @@ struct Event {
     #[serde(default)]
     subtype: Option<String>,
     #[serde(default)]
+    nugget: Option<Nugget>,
+    #[serde(default)]
     argument: Option<Vec<Argument>>,
 }
 
 #[derive(Deserialize)]
-struct Argument {
-    role: Role,
-    text: String,
+struct Nugget {
+    #[serde(rename = "startOffset")]
+    start: Option<usize>,
+    #[serde(rename = "endOffset")]
+    end: Option<usize>,
 }
 
 #[derive(Deserialize)]
-struct Role {
+struct Argument {
+    role: ArgumentRole,
+    text: String,
+    #[serde(default, rename = "startOffset")]
+    start: Option<usize>,
+    #[serde(default, rename = "endOffset")]
+    end: Option<usize>,
+}
+
+#[derive(Deserialize)]
+struct ArgumentRole {
     #[serde(rename = "type")]
     kind: String,
 }
@@ -227,6 +366,7 @@ struct Role {
 struct Converted {
     article: CasieArticle,
     gold: Vec<GoldEvent>,
+    roles: Vec<AnnotatedRole>,
     warning: Option<String>,
 }
 
@@ -252,7 +392,26 @@ fn convert(id: &str, json: &str) -> Result<Converted, String> {
     let article = CasieArticle { id: id.to_string(), title, text: text.to_string(), date };
     let hoppers = file.cyberevent.and_then(|c| c.hopper).unwrap_or_default();
     let gold = hoppers.iter().enumerate().filter_map(|(index, hopper)| gold_event(id, index, hopper)).collect();
-    Ok(Converted { article, gold, warning })
+    let roles = hoppers.iter().flat_map(|h| h.events.as_deref().unwrap_or_default()).flat_map(attack_roles).collect();
+    Ok(Converted { article, gold, roles, warning })
+}
+
+/// The trigger and the Attacker, Victim and Time arguments of an attack event.
+fn attack_roles(event: &Event) -> Vec<AnnotatedRole> {
+    if !event.subtype.as_deref().is_some_and(|s| ATTACK_SUBTYPES.contains(&s)) {
+        return Vec::new();
+    }
+    let trigger = event.nugget.as_ref().and_then(|n| Some((Role::Trigger, n.start?, n.end?)));
+    let arguments = event.argument.as_deref().unwrap_or_default().iter().filter_map(|a| {
+        let role = match a.role.kind.as_str() {
+            "Attacker" => Role::Attacker,
+            "Victim" => Role::Victim,
+            "Time" => Role::Time,
+            _ => return None,
+        };
+        Some((role, a.start?, a.end?))
+    });
+    trigger.into_iter().chain(arguments).map(|(role, start, end)| AnnotatedRole { role, start, end }).collect()
 }
 
 /// The gold event of one hopper, when it is an attack with an attacker and a victim.
@@ -397,6 +556,50 @@ mod tests {
         assert_eq!(lines[0], r#"{"id":"10","text":"No events here."}"#);
         assert!(lines[1].starts_with(r#"{"id":"20","title":"Acme breached","text":"Hackers breached"#));
         assert_eq!(fs::read_dir(dir.path()).unwrap().count(), 3, "no temporary file left behind");
+    }
+
+    #[test]
+    fn tagging_data_marks_triggers_and_arguments_on_the_pipeline_words() {
+        let article = CasieArticle {
+            id: "t".into(),
+            title: None,
+            text: "“Hackers” breached Acme Corp last week. Nothing else.".into(),
+            date: None,
+        };
+        let at = |role, s: &str| {
+            let start = article.text[..article.text.find(s).unwrap()].chars().count();
+            AnnotatedRole { role, start, end: start + s.chars().count() }
+        };
+        let roles = [
+            at(Role::Victim, "Acme Corp"),
+            at(Role::Attacker, "Hackers"),
+            at(Role::Trigger, "breached"),
+            at(Role::Time, "last week"),
+            // Overlaps the victim: the victim comes first in Role::ALL and keeps the word.
+            at(Role::Time, "Corp"),
+            AnnotatedRole { role: Role::Victim, start: 500, end: 510 },
+        ];
+        let sentences = tagged_sentences(&article, &roles);
+        assert_eq!(sentences.len(), 2);
+        assert_eq!(sentences[0].words, ["“", "Hackers", "”", "breached", "Acme", "Corp", "last", "week", "."]);
+        assert_eq!(
+            sentences[0].tags,
+            ["O", "B-ATTACKER", "O", "B-TRIGGER", "B-VICTIM", "I-VICTIM", "B-TIME", "I-TIME", "O"]
+        );
+        assert_eq!(sentences[1].tags, ["O", "O", "O"]);
+    }
+
+    #[test]
+    fn stem_digits_choose_parts_of_the_split() {
+        let train = StemDigits::parse("0-4").unwrap();
+        assert!(train.keeps(Path::new("a/10004.json")) && !train.keeps(Path::new("10006.json")));
+        assert!(!train.keeps(Path::new("readme.json")));
+        let held_out = StemDigits::parse("5, 6").unwrap();
+        assert!(held_out.keeps(Path::new("10005.json")) && held_out.keeps(Path::new("10006.json")));
+        assert!(StemDigits::ALL.keeps(Path::new("readme.json")));
+        for bad in ["", "x", "4-2", "10", "1-"] {
+            assert!(StemDigits::parse(bad).is_err(), "{bad:?}");
+        }
     }
 
     #[test]

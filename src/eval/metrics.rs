@@ -32,7 +32,15 @@
 //!    named prediction; precision counts named predictions that match *any* gold
 //!    event of their document (named or not, so that a correct named prediction is
 //!    never a false positive because the gold event's name rule said "unnamed").
-//! 6. **Confidence intervals.** A percentile bootstrap over documents: draw as
+//!    With [`EvalOptions::judge`] (the rules of the blind judge) the named
+//!    view keeps *every* prediction except those that match only unnamed gold
+//!    events: a prediction counts as right when it matches a named event, and
+//!    an unnamed prediction that matches nothing is a false positive there too.
+//!    Recall counts named events matched by any prediction.
+//! 6. **Dated triples** ([`EvalOptions::judge`]). The triple scores count only
+//!    predictions that give a date, against the gold events that give a time:
+//!    saying nothing about the date is neither right nor wrong.
+//! 7. **Confidence intervals.** A percentile bootstrap over documents: draw as
 //!    many documents as there are, with replacement, sum their counts, compute F1;
 //!    repeat ([`Bootstrap::resamples`], 1000 by default) with a fixed seed; the
 //!    interval runs from the 2.5th to the 97.5th percentile (nearest rank). The
@@ -62,6 +70,19 @@ pub struct EvalOptions {
     pub match_mentions: bool,
     /// Bootstrap confidence intervals for each F1; `None` to skip them.
     pub bootstrap: Option<Bootstrap>,
+    /// The blind judge's views: triples only for dated predictions and gold
+    /// events with a time, and a named view whose precision counts every
+    /// prediction except those that match only unnamed events (rules 5 and 6).
+    /// (The judge also matches canonical names only: `match_mentions` off.)
+    pub judge: bool,
+}
+
+impl EvalOptions {
+    /// The rules of the blind judge: canonical names only, dated triples, the
+    /// strict named view.
+    pub fn judge() -> Self {
+        EvalOptions { match_mentions: false, judge: true, ..EvalOptions::default() }
+    }
 }
 
 impl Default for EvalOptions {
@@ -72,6 +93,7 @@ impl Default for EvalOptions {
             errors: 0,
             match_mentions: true,
             bootstrap: Some(Bootstrap::default()),
+            judge: false,
         }
     }
 }
@@ -351,8 +373,17 @@ fn f1(precision: f64, recall: f64) -> f64 {
 /// The flags of one document in one view.
 struct DocView<'d, 'a> {
     all_gold: &'d [Gold<'a>],
-    preds: Vec<(&'d Pred<'a>, bool, bool)>,
+    preds: Vec<PredFlags<'d, 'a>>,
     gold: Vec<(&'d Gold<'a>, GoldFound)>,
+    /// Only dated predictions and gold events with a time count for triples.
+    dated_triples: bool,
+}
+
+/// What one prediction matched in one view.
+struct PredFlags<'d, 'a> {
+    pred: &'d Pred<'a>,
+    pair: bool,
+    triple: bool,
 }
 
 #[derive(Default, Clone, Copy)]
@@ -368,19 +399,25 @@ impl DocView<'_, '_> {
     fn pair(&self) -> Counts {
         Counts {
             predictions: self.preds.len(),
-            correct: self.preds.iter().filter(|p| p.1).count(),
+            correct: self.preds.iter().filter(|p| p.pair).count(),
             gold: self.gold.len(),
             found: self.gold.iter().filter(|g| g.1.pair).count(),
         }
     }
 
     fn triple(&self) -> Counts {
-        Counts {
-            predictions: self.preds.len(),
-            correct: self.preds.iter().filter(|p| p.2).count(),
-            gold: self.gold.len(),
-            found: self.gold.iter().filter(|g| g.1.triple).count(),
+        let preds = self.preds.iter().filter(|p| !self.dated_triples || !p.pred.date.is_empty());
+        let gold = self.gold.iter().filter(|g| !self.dated_triples || !g.0.times.is_empty());
+        let (mut counts, mut gold_n, mut found) = (Counts::default(), 0, 0);
+        for p in preds {
+            counts.predictions += 1;
+            counts.correct += usize::from(p.triple);
         }
+        for g in gold {
+            gold_n += 1;
+            found += usize::from(g.1.triple);
+        }
+        Counts { gold: gold_n, found, ..counts }
     }
 }
 
@@ -426,7 +463,7 @@ pub fn evaluate(gold: &[GoldEvent], preds: &[TripleRecord], opts: &EvalOptions) 
     let mut docs: Vec<(&str, DocData)> = docs.into_iter().collect();
     docs.sort_by(|a, b| natural_cmp(a.0, b.0));
     let views: [Vec<DocView>; 2] =
-        [false, true].map(|named_view| docs.iter().map(|(_, doc)| view_of(doc, named_view, mode)).collect::<Vec<_>>());
+        [false, true].map(|named_view| docs.iter().map(|(_, doc)| view_of(doc, named_view, opts)).collect::<Vec<_>>());
     let [all_view, named_view] = &views;
     let chosen = if opts.named_only { named_view } else { all_view };
     Scores {
@@ -501,14 +538,32 @@ fn forms(name: &str, mention: &str, with_mention: bool) -> Vec<Vec<String>> {
 }
 
 /// Matches one document in one view.
-fn view_of<'d, 'a>(doc: &'d DocData<'a>, named_view: bool, mode: MatchMode) -> DocView<'d, 'a> {
-    let preds: Vec<&Pred> = doc.preds.iter().filter(|p| !named_view || p.named).collect();
+fn view_of<'d, 'a>(doc: &'d DocData<'a>, named_view: bool, opts: &EvalOptions) -> DocView<'d, 'a> {
+    let mode = opts.mode;
+    // The judge's named view: every prediction, except those that match only
+    // unnamed events, is right when it matches a named one.
+    let judged_by_named = named_view && opts.judge;
+    let counts_for = |g: &Gold| !judged_by_named || g.named;
+    let preds: Vec<&Pred> = doc
+        .preds
+        .iter()
+        .filter(|p| match (named_view, opts.judge) {
+            (false, _) => true,
+            (true, false) => p.named,
+            (true, true) => {
+                let matches_unnamed = doc.gold.iter().any(|g| !g.named && g.pair_matches(p, mode));
+                let matches_named = doc.gold.iter().any(|g| g.named && g.pair_matches(p, mode));
+                matches_named || !matches_unnamed
+            }
+        })
+        .collect();
+    let triple_matches = |g: &Gold, p: &Pred| g.triple_matches(p, mode) && (!opts.judge || !g.times.is_empty());
     let pred_flags = preds
         .iter()
-        .map(|p| {
-            let pair = doc.gold.iter().any(|g| g.pair_matches(p, mode));
-            let triple = doc.gold.iter().any(|g| g.triple_matches(p, mode));
-            (*p, pair, triple)
+        .map(|p| PredFlags {
+            pred: p,
+            pair: doc.gold.iter().any(|g| counts_for(g) && g.pair_matches(p, mode)),
+            triple: doc.gold.iter().any(|g| counts_for(g) && triple_matches(g, p)),
         })
         .collect();
     let gold_flags = doc
@@ -518,7 +573,7 @@ fn view_of<'d, 'a>(doc: &'d DocData<'a>, named_view: bool, mode: MatchMode) -> D
         .map(|g| {
             let found = GoldFound {
                 pair: preds.iter().any(|p| g.pair_matches(p, mode)),
-                triple: preds.iter().any(|p| g.triple_matches(p, mode)),
+                triple: preds.iter().any(|p| triple_matches(g, p)),
                 attacker: preds.iter().any(|p| g.attacker_matches(p, mode)),
                 victim: preds.iter().any(|p| g.victim_matches(p, mode)),
                 time: preds.iter().any(|p| g.time_matches(p, mode)),
@@ -526,7 +581,7 @@ fn view_of<'d, 'a>(doc: &'d DocData<'a>, named_view: bool, mode: MatchMode) -> D
             (g, found)
         })
         .collect();
-    DocView { all_gold: &doc.gold, preds: pred_flags, gold: gold_flags }
+    DocView { all_gold: &doc.gold, preds: pred_flags, gold: gold_flags, dated_triples: opts.judge }
 }
 
 fn view_scores(view: &[DocView], bootstrap: Option<&Bootstrap>) -> ViewScores {
@@ -563,13 +618,13 @@ fn view_scores(view: &[DocView], bootstrap: Option<&Bootstrap>) -> ViewScores {
 fn error_lists(view: &[DocView], limit: usize, mode: MatchMode) -> ErrorLists {
     let by_confidence = |a: &&TripleRecord, b: &&TripleRecord| b.confidence.total_cmp(&a.confidence);
     let mut false_positives: Vec<&TripleRecord> =
-        view.iter().flat_map(|d| d.preds.iter()).filter(|p| !p.1).map(|p| p.0.record).collect();
+        view.iter().flat_map(|d| d.preds.iter()).filter(|p| !p.pair).map(|p| p.pred.record).collect();
     false_positives.sort_by(by_confidence);
     let misses: Vec<&GoldEvent> =
         view.iter().flat_map(|d| d.gold.iter()).filter(|g| !g.1.pair).map(|g| g.0.event).collect();
     let mut wrong_dates: Vec<WrongDate> = Vec::new();
     for doc in view {
-        for (pred, pair, triple) in &doc.preds {
+        for PredFlags { pred, pair, triple } in &doc.preds {
             let dated = doc.all_gold.iter().any(|g| !g.times.is_empty() && g.pair_matches(pred, mode));
             if *pair && !*triple && dated {
                 // The times of every gold event of the document the pair matches.
@@ -762,6 +817,24 @@ d3,REvil,threat_actor,Microsoft,organization,,,0.3,P7
         assert_eq!((d2.gold, d2.predicted, d2.pair_correct, d2.pair_found), (0, 1, 1, 0));
         let errors = s.errors.unwrap();
         assert_eq!((errors.false_positives_total, errors.misses_total), (3, 1));
+    }
+
+    // The judge's rules on the same data (canonical names only: these predictions have no
+    // mention columns anyway).
+    //   pair, all events: as above, P = 4/7, R = 3/5.
+    //   triples: only the dated P1, P3, P5 count (P1, P3 right); gold with a time: E1-E4
+    //   (E1, E2 found): P = 2/3, R = 2/4, F1 = 4/7.
+    //   named view: P5 and P8 match only the unnamed E3 and drop out; P1, P3, P4, P6, P7
+    //   stay, P1 and P3 right: P = 2/5, R = 2/3 (E1, E2 of E1, E2, E4), F1 = 1/2; its
+    //   triples: the dated P1, P3, both right, against E1, E2, E4: P = 1, R = 2/3, F1 = 4/5.
+    #[test]
+    fn the_judges_rules_by_hand() {
+        let (gold, preds) = data();
+        let s = evaluate(&gold, &preds, &EvalOptions::judge());
+        check(&s.all.pair, (4, 7, 3, 5), 24.0 / 41.0);
+        check(&s.all.triple, (2, 3, 2, 4), 4.0 / 7.0);
+        check(&s.named.pair, (2, 5, 2, 3), 0.5);
+        check(&s.named.triple, (2, 2, 2, 3), 0.8);
     }
 
     // Strict: only equal normalised mentions. P1 still matches E1 (pair and triple, equal

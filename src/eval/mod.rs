@@ -35,7 +35,8 @@ pub mod predictions;
 pub mod report;
 
 pub use casie::{
-    import_casie, write_articles_jsonl, write_gold_jsonl, CasieArticle, CasieError, CasieImport, SkippedFile,
+    import_casie, import_casie_part, write_articles_jsonl, write_gold_jsonl, write_tagging_jsonl, CasieArticle,
+    CasieError, CasieImport, SkippedFile, StemDigits,
 };
 pub use gold::{
     event_is_named, is_name, load_gold, load_gold_for_articles, resolve_times, GoldError, GoldEvent, GoldProblem,

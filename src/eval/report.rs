@@ -26,7 +26,7 @@ pub fn render_table(scores: &Scores) -> String {
     let named_only = scores.options.named_only;
     let _ = writeln!(
         out,
-        "{} documents, {} gold events ({} named), {} predictions read, {} duplicate{} removed; {} matching{}.",
+        "{} documents, {} gold events ({} named), {} predictions read, {} duplicate{} removed; {} matching{}{}.",
         scores.documents,
         scores.all.gold_events,
         scores.named.gold_events,
@@ -35,6 +35,13 @@ pub fn render_table(scores: &Scores) -> String {
         if scores.duplicates_removed == 1 { "" } else { "s" },
         scores.options.mode.as_str(),
         if named_only { ", named events only" } else { "" },
+        if scores.options.judge {
+            "; judge's rules (canonical names only, triples of dated predictions, every prediction in the named view)"
+        } else if !scores.options.match_mentions {
+            "; canonical names only"
+        } else {
+            ""
+        },
     );
     out.push('\n');
     let _ = writeln!(
