@@ -1,5 +1,6 @@
 //! Command-line arguments and the dispatch to each subcommand.
 
+mod calibrate;
 mod casie_import;
 mod evaluate;
 mod extract;
@@ -107,6 +108,17 @@ enum Command {
     /// when some files were skipped; 2 when DIR cannot be read or has no .json
     /// files; 1 when an output cannot be written.
     CasieImport(casie_import::CasieImportArgs),
+    /// Fit the relation stage's merger on articles with gold events.
+    ///
+    /// Runs both readers (the rules and the argument tagger) over the
+    /// articles, groups their readings by attacker–victim pair, labels each
+    /// pair right or wrong against the gold events, fits a logistic model of
+    /// the pairs' features (which readers, their confidences, agreement,
+    /// context, hedges, names, position), and picks the threshold and the cap
+    /// of triples per article that score best. Writes merger.json into the
+    /// model directory (or --output), which extract then uses. Use articles
+    /// that neither reader was trained or tuned on.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 /// Where articles come from and which model reads them; shared by `extract` and `ner`.
@@ -171,7 +183,7 @@ pub struct InputArgs {
 
 impl InputArgs {
     /// The model directory to use: `--model`, else `$CYBERIE_MODEL`, else the bundled model.
-    fn model_dir(&self) -> PathBuf {
+    pub fn model_dir(&self) -> PathBuf {
         self.model
             .clone()
             .or_else(|| std::env::var_os("CYBERIE_MODEL").map(PathBuf::from))
@@ -209,5 +221,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evaluate(args) => evaluate::run(args),
         Command::EvaluateNer(args) => evaluate::run_ner(args),
         Command::CasieImport(args) => casie_import::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
     }
 }
