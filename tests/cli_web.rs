@@ -115,7 +115,8 @@ fn with_text_rows_carry_the_extracted_text_their_evidence_comes_from() {
         assert!(text.contains("Washington has formally blamed North Korea for the WannaCry"), "{text}");
         let evidence = row["evidence"].as_str().unwrap();
         let first_sentence = &evidence[..evidence.find(". ").map_or(evidence.len(), |end| end + 1)];
-        for part in [first_sentence, row["attacker_mention"].as_str().unwrap(), row["victim_mention"].as_str().unwrap()] {
+        for part in [first_sentence, row["attacker_mention"].as_str().unwrap(), row["victim_mention"].as_str().unwrap()]
+        {
             assert!(text.contains(part), "{part:?} not in the text of {row}");
         }
     }
@@ -131,13 +132,7 @@ fn with_text_needs_jsonl() {
 #[test]
 fn odd_pages_and_archives_are_named_counted_and_skipped() {
     let odd = |name: &str| format!("{ODD}/{name}");
-    let run = cyberie(&[
-        "text",
-        ODD,
-        &odd("broken-member.warc.gz"),
-        &odd("truncated.warc.gz"),
-        &odd("headers.warc"),
-    ]);
+    let run = cyberie(&["text", ODD, &odd("broken-member.warc.gz"), &odd("truncated.warc.gz"), &odd("headers.warc")]);
     run.expect_code(3);
     let ids: Vec<String> = json_lines(&run.stdout).iter().map(|a| a["id"].as_str().unwrap().to_string()).collect();
     assert_eq!(

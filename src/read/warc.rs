@@ -144,7 +144,7 @@ enum Stream {
     /// Before a gzip member (or the end of the file).
     Gap(Counted),
     /// Inside the gzip member that starts at byte `start`.
-    Member { start: u64, decoded: BufReader<GzDecoder<Counted>> },
+    Member { start: u64, decoded: Box<BufReader<GzDecoder<Counted>>> },
     /// Nothing more to read.
     Done,
 }
@@ -222,7 +222,7 @@ impl WarcReader {
                             unreachable!("matched a gap")
                         };
                         let start = raw.position;
-                        self.stream = Stream::Member { start, decoded: BufReader::new(GzDecoder::new(raw)) };
+                        self.stream = Stream::Member { start, decoded: Box::new(BufReader::new(GzDecoder::new(raw))) };
                     }
                     Ok(_) => {
                         let reason = "not a gzip member (stray bytes between members)".to_string();
