@@ -262,6 +262,25 @@ impl TripleWriter {
         }
     }
 
+    /// Appends one record followed by a `text` field holding `text`, the
+    /// article's text as read (`extract --with-text`). JSON Lines only: a CSV
+    /// writer writes the record without it.
+    pub fn write_with_text(&mut self, record: &TripleRecord, text: &str) -> io::Result<()> {
+        #[derive(Serialize)]
+        struct WithText<'a> {
+            #[serde(flatten)]
+            record: &'a TripleRecord,
+            text: &'a str,
+        }
+        match &mut self.sink {
+            Sink::Jsonl(w) => {
+                serde_json::to_writer(&mut *w, &WithText { record, text })?;
+                w.write_all(b"\n")
+            }
+            Sink::Csv(_) => self.write(record),
+        }
+    }
+
     /// Records that every triple of document `id` has been written (only when
     /// resuming; otherwise does nothing).
     pub fn document_done(&mut self, id: &str) -> io::Result<()> {
@@ -470,6 +489,26 @@ mod tests {
         let back: Vec<TripleRecord> =
             csv::Reader::from_path(&out).unwrap().deserialize().collect::<Result<_, _>>().unwrap();
         assert_eq!(back, [row]);
+    }
+
+    #[test]
+    fn jsonl_rows_can_carry_the_article_text_and_read_back_as_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("t.jsonl");
+        let mut writer = TripleWriter::create(Some(&out), Format::Jsonl, false, false).unwrap();
+        writer.write_with_text(&record("a", "APT28"), "APT28 hit Acme.\n\nAcme said so.").unwrap();
+        writer.finish().unwrap();
+        let line = std::fs::read_to_string(&out).unwrap();
+        let value: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+        assert_eq!(value["text"], "APT28 hit Acme.\n\nAcme said so.");
+        assert_eq!(value["attacker"], "APT28");
+        assert_eq!(serde_json::from_str::<TripleRecord>(line.trim()).unwrap(), record("a", "APT28"));
+
+        let csv_out = dir.path().join("t.csv");
+        let mut writer = TripleWriter::create(Some(&csv_out), Format::Csv, true, false).unwrap();
+        writer.write_with_text(&record("a", "APT28"), "APT28 hit Acme.").unwrap();
+        writer.finish().unwrap();
+        assert!(!std::fs::read_to_string(&csv_out).unwrap().contains("APT28 hit Acme."));
     }
 
     #[test]

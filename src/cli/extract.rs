@@ -49,6 +49,12 @@ pub struct ExtractArgs {
     #[arg(long)]
     explain: bool,
 
+    /// With --format jsonl, add to each row a `text` field: the article's text
+    /// as read, which `evidence` and the mentions come from (for HTML pages and
+    /// WARC archives, the main text extracted from the page).
+    #[arg(long)]
+    with_text: bool,
+
     /// Write CSV fields as they are. By default a field starting with = + - @
     /// tab or carriage return gets a leading ' so spreadsheets do not run it
     /// as a formula.
@@ -78,6 +84,9 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
         Ok(sources) => sources,
         Err(e) => return usage_error(e),
     };
+    if args.with_text && args.format != Format::Jsonl {
+        return usage_error("--with-text needs --format jsonl (a CSV row does not carry the article's text)");
+    }
     // Before anything is created, so that no signal finds a temporary file unguarded.
     let interrupt = Interrupt::install().context("cannot install the SIGINT/SIGTERM handler")?;
     args.input.configure_threads();
@@ -98,7 +107,9 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
         ),
     };
 
+    let archives = Arc::new(read::ArchiveProgress::default());
     let report = RefCell::new(RunReport::start(args.input.quiet, count_documents(&sources)));
+    report.borrow_mut().watch_archives(Arc::clone(&archives));
     report.borrow_mut().kept = resumed.rows;
     if resumed.existed {
         report.borrow().info(&format!(
@@ -107,7 +118,7 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
             resumed.rows
         ));
     }
-    let records = read::read_all(sources).filter(|record| match record {
+    let records = read::read_all_counted(sources, archives).filter(|record| match record {
         Ok(article) if resumed.done.contains(&article.id) => {
             report.borrow_mut().already_done();
             false
@@ -121,7 +132,14 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
             Outcome::Done { doc, triples } => {
                 let written = triples
                     .iter()
-                    .try_for_each(|t| writer.write(&TripleRecord::from_triple(t, &doc.article.text, args.explain)))
+                    .try_for_each(|t| {
+                        let record = TripleRecord::from_triple(t, &doc.article.text, args.explain);
+                        if args.with_text {
+                            writer.write_with_text(&record, &doc.article.text)
+                        } else {
+                            writer.write(&record)
+                        }
+                    })
                     .and_then(|()| writer.document_done(&doc.article.id));
                 if let Err(e) = written {
                     failure = Some(anyhow::Error::new(e).context(format!("cannot write to {output_name}")));

@@ -6,6 +6,7 @@ mod evaluate;
 mod extract;
 mod ner;
 mod summary;
+mod text;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -119,16 +120,29 @@ enum Command {
     /// model directory (or --output), which extract then uses. Use articles
     /// that neither reader was trained or tuned on.
     Calibrate(calibrate::CalibrateArgs),
+    /// Print the articles as cyberie reads them, as JSON Lines, without the model.
+    ///
+    /// One {"id", "title"?, "date"?, "text"} object per article, the JSON Lines
+    /// input format: for HTML pages and WARC archives the main text taken from
+    /// the page (what every offset refers to), its title and its publication
+    /// date; other inputs as they are. To see what was taken from a page, or to
+    /// convert pages or archives once and extract from the result. Documents
+    /// that cannot be read are named on stderr and skipped (exit status 3).
+    Text(text::TextArgs),
 }
 
 /// Where articles come from and which model reads them; shared by `extract` and `ner`.
 #[derive(Args, Debug)]
 pub struct InputArgs {
-    /// Articles to read: a `.txt` file (doc id = file stem), a directory (its
-    /// `.txt` files, recursively, sorted; doc id = the path below the directory
-    /// without `.txt`, e.g. `2024/acme`), a JSON Lines file (`.jsonl`, `.json`,
-    /// optionally `.gz`) of {"id", "text", "title"?, "date"?} objects where
-    /// `date` is the publication date (YYYY-MM-DD), or `-` for JSON Lines on stdin.
+    /// Articles to read: a `.txt` file (doc id = file stem), an `.html`/`.htm`
+    /// page (its main text, title and publication date; doc id = file stem), a
+    /// directory (its `.txt` and `.html` files, recursively, sorted; doc id =
+    /// the path below the directory without the extension, e.g. `2024/acme`), a
+    /// JSON Lines file (`.jsonl`, `.json`, optionally `.gz`) of {"id", "text",
+    /// "title"?, "date"?} objects where `date` is the publication date
+    /// (YYYY-MM-DD), a WARC archive (`.warc`, `.warc.gz`: each HTML response
+    /// with status 200 is an article, doc id = its URI, date from the page or
+    /// the record), or `-` for JSON Lines on stdin.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<String>,
 
@@ -222,5 +236,6 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::EvaluateNer(args) => evaluate::run_ner(args),
         Command::CasieImport(args) => casie_import::run(args),
         Command::Calibrate(args) => calibrate::run(args),
+        Command::Text(args) => text::run(args),
     }
 }

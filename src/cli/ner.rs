@@ -66,9 +66,11 @@ pub fn run(args: NerArgs) -> anyhow::Result<ExitCode> {
         }
         None => Box::new(BufWriter::new(io::stdout())),
     };
+    let archives = std::sync::Arc::new(read::ArchiveProgress::default());
     let mut report = RunReport::start(args.input.quiet, count_documents(&sources));
+    report.watch_archives(std::sync::Arc::clone(&archives));
     let mut result = Ok(());
-    pipeline.run(read::read_all(sources), |outcome| {
+    pipeline.run(read::read_all_counted(sources, archives), |outcome| {
         match outcome {
             Outcome::Done { doc, .. } => {
                 result =

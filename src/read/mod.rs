@@ -1,18 +1,25 @@
 //! Reading articles: text files, directories of them, JSON Lines (plain or
-//! gzipped) and standard input, lazily, one [`Record`] at a time.
+//! gzipped), HTML pages, WARC archives and standard input, lazily, one
+//! [`Record`] at a time.
 //!
 //! A document that cannot be read becomes a [`ReadError`] naming its source,
 //! line and reason; reading always goes on with the next one. What is decoded
-//! and what is refused is listed in `textfile.rs` and `jsonl.rs` (and in the
-//! README, "Robustness").
+//! and what is refused is listed in `textfile.rs`, `jsonl.rs`, `html.rs`,
+//! `charset.rs` and `warc.rs` (and in the README, "Robustness").
 
+mod charset;
+mod html;
+mod http;
 mod jsonl;
+mod pubdate;
 mod textfile;
+mod warc;
 
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufReader};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
 
@@ -20,6 +27,7 @@ use crate::doc::Article;
 
 pub use jsonl::{json_kind, JsonlReader};
 pub use textfile::{check_content, checked_text};
+pub use warc::{ArchiveCounts, ArchiveProgress, WarcReader};
 
 /// The largest article read, in bytes (a text file, or one JSON Lines line):
 /// bigger ones are skipped without being read into memory. Far above any news
@@ -29,7 +37,8 @@ pub const MAX_DOCUMENT_BYTES: usize = 32 << 20;
 /// One input named on the command line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
-    /// A `.txt` file, a directory of them, or a JSON Lines file (`.jsonl`, `.json`, `.jsonl.gz`).
+    /// A `.txt` or `.html` file, a directory of them, a JSON Lines file
+    /// (`.jsonl`, `.json`, `.jsonl.gz`) or a WARC archive (`.warc`, `.warc.gz`).
     Path(PathBuf),
     /// JSON Lines on standard input (`-`).
     Stdin,
@@ -88,16 +97,17 @@ pub enum InputError {
         /// The I/O error.
         source: io::Error,
     },
-    /// A directory holds no `.txt` file.
+    /// A directory holds no `.txt` or `.html` file.
     #[error(
-        "no .txt files in directory {0} (a directory is read for its .txt files; name JSON Lines files themselves)"
+        "no .txt or .html files in directory {0} (a directory is read for its .txt and .html files; \
+         name JSON Lines files and WARC archives themselves)"
     )]
     EmptyDirectory(String),
 }
 
 /// Checks that every input exists before any work starts, and lists the
-/// documents each one holds: a directory expands to its `.txt` files,
-/// recursively, in sorted order.
+/// documents each one holds: a directory expands to its `.txt` and `.html`
+/// files, recursively, in sorted order.
 pub fn expand(inputs: &[Input]) -> Result<Vec<Source>, InputError> {
     let mut sources = Vec::new();
     for input in inputs {
@@ -116,14 +126,14 @@ pub fn expand(inputs: &[Input]) -> Result<Vec<Source>, InputError> {
                     files.sort();
                     sources.extend(files.into_iter().map(|file| {
                         let id = id_below(path, &file);
-                        Source::TextFile { path: file, id }
+                        web_source(&file, id.clone()).unwrap_or(Source::TextFile { path: file, id })
                     }));
                 } else if is_jsonl(path) {
                     sources.push(Source::JsonlFile(path.clone()));
+                } else if let Some(source) = web_source(path, file_id(path)) {
+                    sources.push(source);
                 } else {
-                    let id =
-                        path.file_stem().map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into());
-                    sources.push(Source::TextFile { path: path.clone(), id });
+                    sources.push(Source::TextFile { path: path.clone(), id: file_id(path) });
                 }
             }
         }
@@ -146,14 +156,34 @@ pub enum Source {
     },
     /// Many articles in a JSON Lines file (maybe gzipped).
     JsonlFile(PathBuf),
+    /// One article in an HTML page, with its document id (as for a text file).
+    HtmlFile {
+        /// The file.
+        path: PathBuf,
+        /// The document id.
+        id: String,
+    },
+    /// Many articles in a WARC archive (maybe gzipped).
+    WarcFile(PathBuf),
     /// Many articles as JSON Lines on standard input.
     Stdin,
 }
 
 /// Reads every document of `sources`, lazily, in order.
 pub fn read_all(sources: Vec<Source>) -> impl Iterator<Item = Record> {
-    sources.into_iter().flat_map(|source| -> Box<dyn Iterator<Item = Record>> {
+    read_all_counted(sources, Arc::new(ArchiveProgress::default()))
+}
+
+/// Like [`read_all`], counting what WARC archives hold into `archives` as
+/// reading goes (records, bytes, pages, what was passed over).
+pub fn read_all_counted(sources: Vec<Source>, archives: Arc<ArchiveProgress>) -> impl Iterator<Item = Record> {
+    sources.into_iter().flat_map(move |source| -> Box<dyn Iterator<Item = Record>> {
         match source {
+            Source::HtmlFile { path, id } => Box::new(std::iter::once(html::read_html_file(&path, id))),
+            Source::WarcFile(path) => match WarcReader::open(&path, Arc::clone(&archives)) {
+                Ok(reader) => Box::new(reader),
+                Err(e) => Box::new(std::iter::once(Err(e))),
+            },
             Source::TextFile { path, id } => Box::new(std::iter::once(textfile::read_text_file(&path, id))),
             Source::JsonlFile(path) => match open_jsonl(&path) {
                 Ok(reader) => Box::new(JsonlReader::new(reader, path.display().to_string())),
@@ -167,6 +197,20 @@ pub fn read_all(sources: Vec<Source>) -> impl Iterator<Item = Record> {
             Source::Stdin => Box::new(JsonlReader::new(BufReader::new(io::stdin()), "<stdin>".to_string())),
         }
     })
+}
+
+/// The source for an HTML page or a WARC archive at `path`, by its name.
+fn web_source(path: &Path, id: String) -> Option<Source> {
+    if warc::is_warc(path) {
+        Some(Source::WarcFile(path.to_path_buf()))
+    } else {
+        html::is_html(path).then(|| Source::HtmlFile { path: path.to_path_buf(), id })
+    }
+}
+
+/// The document id of a file named on the command line: its stem.
+fn file_id(path: &Path) -> String {
+    path.file_stem().map_or_else(|| path.display().to_string(), |s| s.to_string_lossy().into())
 }
 
 /// True for `.jsonl`, `.json`, `.ndjson` and their `.gz` forms.
@@ -197,7 +241,9 @@ fn collect_text_files(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
         let path = entry.path();
         if entry.file_type()?.is_dir() {
             collect_text_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt")) && !path.is_dir() {
+        } else if (path.extension().is_some_and(|e| e.eq_ignore_ascii_case("txt")) || html::is_html(&path))
+            && !path.is_dir()
+        {
             out.push(path);
         }
     }
@@ -241,7 +287,7 @@ mod tests {
         std::fs::create_dir(dir.path().join("empty")).unwrap();
         std::fs::write(dir.path().join("empty/news.jsonl"), "").unwrap();
         let err = expand(&[Input::Path(dir.path().join("empty"))]).unwrap_err();
-        assert!(err.to_string().starts_with("no .txt files in directory"), "{err}");
+        assert!(err.to_string().starts_with("no .txt or .html files in directory"), "{err}");
     }
 
     #[test]
