@@ -101,7 +101,7 @@ pub struct Merger {
 }
 
 /// The default of [`Merger::clear_rules`].
-pub const CLEAR_RULES: f64 = 0.8;
+pub const CLEAR_RULES: f64 = 0.7;
 
 fn default_clear_rules() -> f64 {
     CLEAR_RULES
