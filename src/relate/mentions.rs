@@ -308,6 +308,9 @@ fn named_candidates(doc: &Doc) -> Vec<Candidate> {
 /// separates joined into one ("Reconnaissance" "General Bureau", "Dark"
 /// "Caracal"): a model that splits a name mid-way is more likely than two
 /// names side by side. A name ending in a full stop ends there ("Forrester.com.").
+/// Then each name takes in the capitalised words that follow it ("Health
+/// Service" "Executive", "German" "Parliament": the uncased model often stops
+/// short), see [`extend_over_capitals`].
 fn joined_entities(doc: &Doc) -> Vec<Entity> {
     let text = &doc.article.text;
     let mut joined: Vec<Entity> = Vec::with_capacity(doc.entities.len());
@@ -327,7 +330,135 @@ fn joined_entities(doc: &Doc) -> Vec<Entity> {
         }
         joined.push(entity.clone());
     }
+    let starts: Vec<usize> = joined.iter().map(|e| e.span.start).collect();
+    for (i, entity) in joined.iter_mut().enumerate() {
+        let next = starts.get(i + 1).copied().unwrap_or(text.len());
+        extend_over_capitals(doc, entity, next);
+        let previous = i.checked_sub(1).map_or(0, |p| starts[p]);
+        take_in_the_name_before_of(text, entity, previous);
+    }
+    let runs = capitalised_runs(doc, &joined);
+    joined.extend(runs);
+    joined.sort_by_key(|e| e.span.start);
     joined
+}
+
+/// The NER score given to a name found only by its capitals.
+const CAPITALISED_NAME_SCORE: f32 = 0.5;
+
+/// Runs of two or more capitalised words that no entity covers ("World
+/// Anti-Doping Agency", "Change Healthcare"): names the uncased model missed,
+/// taken as organisations with a low score. Not in headlines in title case;
+/// function words and the names of days and months neither start nor join one.
+fn capitalised_runs(doc: &Doc, entities: &[Entity]) -> Vec<Entity> {
+    let text = &doc.article.text;
+    let mut found = Vec::new();
+    for &sentence in &doc.sentences {
+        if in_title_case_line(doc, sentence.start) {
+            continue;
+        }
+        let words = split_words(text, sentence);
+        let mut run: Vec<Span> = Vec::new();
+        let mut close = |run: &mut Vec<Span>| {
+            if run.len() >= 2 {
+                let span = Span::new(run[0].start, run[run.len() - 1].end);
+                if !entities.iter().any(|e| e.span.overlaps(span)) {
+                    let text = text[span.range()].to_string();
+                    found.push(Entity { span, label: Label::Organization, score: CAPITALISED_NAME_SCORE, text });
+                }
+            }
+            run.clear();
+        };
+        for word in &words {
+            let w = &text[word.range()];
+            let capitalised = w.chars().next().is_some_and(char::is_uppercase)
+                && w.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '&')
+                && !NOT_NAME_PARTS.contains(&w);
+            let adjacent = run.last().is_none_or(|last| text.get(last.end..word.start) == Some(" "));
+            if capitalised && adjacent {
+                run.push(*word);
+            } else {
+                close(&mut run);
+                if capitalised {
+                    run.push(*word);
+                }
+            }
+        }
+        close(&mut run);
+    }
+    found
+}
+
+/// A name the model starts at "of" ("of Personnel Management") takes in the
+/// capitalised word before it ("Office of Personnel Management"), if that is
+/// after the previous entity's start; without one, the "of" is dropped.
+fn take_in_the_name_before_of(text: &str, entity: &mut Entity, previous: usize) {
+    let Some(rest) = entity.text.strip_prefix("of ") else { return };
+    let before = text[..entity.span.start].trim_end_matches(' ');
+    let word_start = before.rfind(|c: char| !(c.is_alphanumeric() || c == '-')).map_or(0, |i| i + 1);
+    let word = &before[word_start..];
+    let start = if word.chars().next().is_some_and(char::is_uppercase)
+        && word_start >= previous
+        && before.len() + 1 == entity.span.start
+    {
+        word_start
+    } else {
+        entity.span.end - rest.len()
+    };
+    entity.span = Span::new(start, entity.span.end);
+    entity.text = text[entity.span.range()].to_string();
+}
+
+/// Most capitalised words a name takes in after its end.
+const CAPITALISED_RUN: usize = 3;
+
+/// Extends a name (not a date) over up to [`CAPITALISED_RUN`] following words
+/// that start with a capital and are not function words, each after one space,
+/// before the next entity starts at `next`. A place or other name that grows
+/// so is an organisation ("British" "Library"). Not in a headline in title
+/// case, where capitals say nothing.
+fn extend_over_capitals(doc: &Doc, entity: &mut Entity, next: usize) {
+    let text = &doc.article.text;
+    if entity.label == Label::Date || entity.text.ends_with('.') {
+        return;
+    }
+    let mut end = entity.span.end;
+    let mut taken = 0;
+    while taken < CAPITALISED_RUN {
+        let Some(rest) = text[end..].strip_prefix(' ') else { break };
+        let word_len = rest.find(|c: char| c.is_whitespace() || ",;:()\"“”’'".contains(c)).unwrap_or(rest.len());
+        let word = rest[..word_len].trim_end_matches('.');
+        let capitalised = word.chars().next().is_some_and(char::is_uppercase)
+            && word.chars().all(|c| c.is_alphanumeric() || c == '&' || c == '-');
+        if !capitalised || NOT_NAME_PARTS.contains(&word) || end + 1 + word.len() > next {
+            break;
+        }
+        end += 1 + word.len();
+        taken += 1;
+    }
+    if taken == 0 || in_title_case_line(doc, entity.span.start) {
+        return;
+    }
+    entity.span = Span::new(entity.span.start, end);
+    entity.text = text[entity.span.range()].to_string();
+    if matches!(entity.label, Label::Location | Label::Misc) {
+        entity.label = Label::Organization;
+    }
+}
+
+/// Capitalised words that do not continue a name.
+const NOT_NAME_PARTS: &[&str] = &[
+    "The", "A", "An", "In", "On", "At", "And", "Or", "But", "For", "Of", "To", "By", "With", "From", "As", "It",
+    "He", "She", "They", "We", "I", "This", "That", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+    "Saturday", "Sunday", "January", "February", "March", "April", "May", "June", "July", "August", "September",
+    "October", "November", "December",
+];
+
+/// True when the sentence holding `at` is in title case: no lowercase word of
+/// four letters or more (a sentence's verbs and common nouns are lowercase).
+fn in_title_case_line(doc: &Doc, at: usize) -> bool {
+    let Some(sentence) = doc.sentences.iter().find(|s| s.start <= at && at < s.end) else { return false };
+    !doc.text(*sentence).split_whitespace().any(|w| w.chars().count() >= 4 && w.chars().all(char::is_lowercase))
 }
 
 /// Endings that turn a name into a modifier ("Russia-linked hackers").

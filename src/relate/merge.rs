@@ -14,9 +14,10 @@
 //! report phrased as CASIE never phrases it ("North Korea broke into NPO
 //! Mash") reaches the merger from the rules alone, and a model fitted on CASIE
 //! scores such pairs low. So a *clear* rules reading — both sides named, read
-//! in the cue's own clause, unhedged, with confidence at least
-//! [`Merger::clear_rules`] — is kept whatever the model says, with its own
-//! confidence. On the CASIE development split such readings are few (17 of
+//! in the cue's own clause, unhedged, with a strength (the rule's confidence
+//! and the kinds of the sides, not the NER model's doubt about the names) of at
+//! least [`Merger::clear_rules`] — is kept whatever the model says, with its
+//! own confidence. On the CASIE development split such readings are few (17 of
 //! 703 articles) and a third are right.
 
 use std::collections::HashMap;
@@ -24,7 +25,7 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-use crate::doc::Triple;
+use crate::doc::{Argument, Triple};
 use crate::eval::gold::is_name;
 use crate::eval::matching::normalized_key;
 
@@ -46,6 +47,10 @@ pub struct Proposal {
     pub hedge: f32,
     /// The sentence of the cue or trigger.
     pub sentence: usize,
+    /// For a rules reading, its confidence from the rule, the hedge and the
+    /// kinds of its sides alone (not how sure the NER model was of the names):
+    /// what makes it clear (0 for the tagger's).
+    pub strength: f32,
 }
 
 impl Proposal {
@@ -94,7 +99,7 @@ pub struct Merger {
     pub threshold: f64,
     /// At most this many triples per article (the strongest).
     pub max_triples: usize,
-    /// A clear rules reading with at least this confidence is kept whatever
+    /// A clear rules reading with at least this strength is kept whatever
     /// the model scores it (see the module documentation).
     #[serde(default = "default_clear_rules")]
     pub clear_rules: f64,
@@ -167,10 +172,9 @@ impl Merger {
         let clear = group
             .proposals
             .iter()
-            .filter(|p| p.is_clear_rules())
+            .filter(|p| p.is_clear_rules() && f64::from(p.strength) >= self.clear_rules)
             .map(|p| f64::from(p.triple.confidence))
             .fold(0.0, f64::max);
-        let clear = if clear >= self.clear_rules { clear } else { 0.0 };
         model.logistic().probability(&group.features).max(clear)
     }
 
@@ -188,6 +192,9 @@ impl Merger {
             })
             .collect();
         triples.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+        // Two groups may end with the same names: the stronger stays.
+        let mut seen = std::collections::HashSet::new();
+        triples.retain(|t| seen.insert(key(t)));
         triples.truncate(self.max_triples);
         triples
     }
@@ -199,40 +206,67 @@ fn key(triple: &Triple) -> (String, String) {
     (normalized_key(&triple.attacker.text), normalized_key(&triple.victim.text))
 }
 
-/// Groups the proposals by pair, in order of first appearance, with their features.
+/// Groups the proposals, in order of first appearance, with their features:
+/// readings of one pair (the same normalised names) are one group, and so are
+/// readings of the two readers over the same mentions, whatever names each
+/// gave them ("North Korean hackers" and "North Korea" read from one phrase).
 pub fn groups(proposals: &[Proposal], sentences: usize) -> Vec<Group<'_>> {
-    let mut index: HashMap<(String, String), usize> = HashMap::new();
-    let mut grouped: Vec<Vec<&Proposal>> = Vec::new();
-    for p in proposals {
-        let slot = *index.entry(key(&p.triple)).or_insert_with(|| {
-            grouped.push(Vec::new());
-            grouped.len() - 1
-        });
-        grouped[slot].push(p);
+    let mut parent: Vec<usize> = (0..proposals.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
     }
-    grouped
+    let join = |parent: &mut Vec<usize>, a: usize, b: usize| {
+        let (ra, rb) = (root(parent, a), root(parent, b));
+        parent[ra.max(rb)] = ra.min(rb);
+    };
+    let mut first: HashMap<(String, String), usize> = HashMap::new();
+    for (i, p) in proposals.iter().enumerate() {
+        let j = *first.entry(key(&p.triple)).or_insert(i);
+        join(&mut parent, i, j);
+    }
+    for (i, p) in proposals.iter().enumerate() {
+        for (j, q) in proposals.iter().enumerate().skip(i + 1) {
+            if p.reader != q.reader && same_mentions(p, q) {
+                join(&mut parent, i, j);
+            }
+        }
+    }
+    let mut order: Vec<usize> = Vec::new();
+    let mut members: HashMap<usize, Vec<&Proposal>> = HashMap::new();
+    for (i, p) in proposals.iter().enumerate() {
+        let r = root(&mut parent, i);
+        if !members.contains_key(&r) {
+            order.push(r);
+        }
+        members.entry(r).or_default().push(p);
+    }
+    order
         .into_iter()
-        .map(|mut members| {
+        .map(|r| {
+            let mut members = members.remove(&r).unwrap_or_default();
             members.sort_by(|a, b| b.triple.confidence.total_cmp(&a.triple.confidence));
-            let features = features(&members, proposals, sentences);
+            let features = features(&members, sentences);
             Group { proposals: members, features }
         })
         .collect()
 }
 
-fn features(members: &[&Proposal], all: &[Proposal], sentences: usize) -> Vec<f64> {
+/// True when two readings read their attacker and their victim from overlapping mentions.
+fn same_mentions(p: &Proposal, q: &Proposal) -> bool {
+    p.triple.attacker.span.overlaps(q.triple.attacker.span) && p.triple.victim.span.overlaps(q.triple.victim.span)
+}
+
+fn features(members: &[&Proposal], sentences: usize) -> Vec<f64> {
     let best = |reader: Reader| {
         members.iter().filter(|p| p.reader == reader).map(|p| f64::from(p.triple.confidence)).fold(0.0, f64::max)
     };
     let has = |reader: Reader| f64::from(u8::from(members.iter().any(|p| p.reader == reader)));
     // The other reader read the same mentions (perhaps under other names).
-    let agrees = members.iter().any(|p| {
-        all.iter().any(|q| {
-            q.reader != p.reader
-                && q.triple.attacker.span.overlaps(p.triple.attacker.span)
-                && q.triple.victim.span.overlaps(p.triple.victim.span)
-        })
-    });
+    let agrees = members.iter().any(|p| members.iter().any(|q| q.reader != p.reader && same_mentions(p, q)));
     let all_of = |f: fn(&Proposal) -> bool| f64::from(u8::from(members.iter().all(|p| f(p))));
     let first = members.iter().map(|p| p.sentence).min().unwrap_or(0);
     let head = &members[0].triple;
@@ -253,11 +287,26 @@ fn features(members: &[&Proposal], all: &[Proposal], sentences: usize) -> Vec<f6
 }
 
 /// The group's triple: its strongest reading, with a date from the
-/// strongest reading that has one.
+/// strongest reading that has one, and for a side it leaves unnamed ("the
+/// hackers") the name another reading of the group gives it (the mention
+/// stays the strongest reading's).
 fn best_triple(group: &Group) -> Triple {
     let mut triple = group.proposals[0].triple.clone();
     if triple.date.is_none() {
         triple.date = group.proposals.iter().find_map(|p| p.triple.date.clone());
+    }
+    let named = |side: fn(&Triple) -> &Argument| {
+        group.proposals.iter().map(|p| side(&p.triple)).find(|a| is_name(&a.text)).cloned()
+    };
+    if !is_name(&triple.attacker.text) {
+        if let Some(a) = named(|t| &t.attacker) {
+            triple.attacker = Argument { span: triple.attacker.span, ..a };
+        }
+    }
+    if !is_name(&triple.victim.text) {
+        if let Some(v) = named(|t| &t.victim) {
+            triple.victim = Argument { span: triple.victim.span, ..v };
+        }
     }
     let readers: Vec<&str> = [Reader::Tagger, Reader::Rules]
         .into_iter()
@@ -296,6 +345,7 @@ mod tests {
             victim_filled: false,
             hedge: 1.0,
             sentence: 0,
+            strength: if reader == Reader::Rules { confidence } else { 0.0 },
         }
     }
 

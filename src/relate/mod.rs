@@ -197,6 +197,7 @@ fn learned_proposal(
         victim_filled: r.victim.from_context,
         hedge,
         sentence,
+        strength: 0.0,
     }
 }
 
@@ -265,8 +266,8 @@ impl<'a> Context<'a> {
             }
             confidence *= role.participant.score.sqrt();
         }
-        confidence *= kind_factor(ATTACKER_KINDS, attacker.participant.kind);
-        confidence *= kind_factor(VICTIM_KINDS, victim.participant.kind);
+        let kinds = kind_factor(ATTACKER_KINDS, attacker.participant.kind) * kind_factor(VICTIM_KINDS, victim.participant.kind);
+        confidence *= kinds;
         let chosen = timing::choose(&self.doc.dates, self.sentences, f.sentence, f.cue.start);
         let mut evidence_sentences = vec![f.sentence, attacker.mention.sentence, victim.mention.sentence];
         if let Some(c) = &chosen {
@@ -302,6 +303,7 @@ impl<'a> Context<'a> {
             victim_filled: victim.filled,
             hedge: f.hedge_factor,
             sentence: f.sentence,
+            strength: f.confidence * kinds,
         })
     }
 

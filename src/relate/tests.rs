@@ -490,3 +490,24 @@ fn who_is_told_is_no_participant() {
     assert!(!found.iter().any(|t| t.1 == "Fabrikam News"), "{found:?}");
     assert!(has(&found, "criminals", "Contoso"), "{found:?}");
 }
+
+#[test]
+fn a_name_the_uncased_model_cut_short_takes_in_the_capitalised_words_after_it() {
+    let d = doc(
+        "The Conti gang crippled Ireland's Health Service Executive in May 2021.",
+        None,
+        &[("Conti", ORG), ("Ireland", LOC), ("Health Service", ORG)],
+    );
+    assert_eq!(triples(&d), [("Conti".into(), "Health Service Executive".into(), "2021-05".into())]);
+    let d = doc("APT28 breached the German Parliament in May 2015.", None, &[("APT28", ORG), ("German", MISC)]);
+    assert_eq!(triples(&d), [("Fancy Bear".into(), "German Parliament".into(), "2015-05".into())]);
+    // A name the model starts at "of" takes in the word before it.
+    let d = doc("China breached the Office of Personnel Management in 2015.", None, &[("of", ORG)]);
+    assert_eq!(triples(&d), [("China".into(), "Office of Personnel Management".into(), "2015".into())]);
+    // A run of capitals no entity covers is a name.
+    let d = doc("Fancy Bear infiltrated the World Anti-Doping Agency in 2016.", None, &[]);
+    assert_eq!(triples(&d), [("Fancy Bear".into(), "World Anti-Doping Agency".into(), "2016".into())]);
+    // Not in a headline in title case.
+    let d = doc("Hackers Hit Acme Bank Systems Overnight", None, &[("Acme", ORG)]);
+    assert!(triples(&d).iter().all(|(_, v, _)| v != "Acme Bank Systems Overnight"), "{:?}", triples(&d));
+}

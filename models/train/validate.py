@@ -1,0 +1,92 @@
+#!/usr/bin/env python3
+"""The validation figures of a built model: the rules alone, the argument tagger alone, and both merged,
+on the held-out validation part of CASIE, scored by the blind judge's rules (`cyberie evaluate --judge`:
+canonical names only, triples of dated predictions, every prediction in the named view). Prints a table,
+adds the figures to the model's scores.json and writes its MODEL_CARD.md from MODEL_CARD.template.md.
+
+Usage (models/train/build.sh runs it):
+    .venv/bin/python models/train/validate.py --bin target/release/cyberie --model DIR --work DIR
+"""
+import argparse
+import json
+import subprocess
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+READERS = [("rules alone", "rules"), ("tagger alone", "tagger"), ("both, merged", "rules,tagger")]
+
+
+def judge(binary, model, work, readers):
+    """The judge's scores of one reader setting on the validation part."""
+    pred = work / f"val-{readers.replace(',', '+')}.csv"
+    subprocess.run([binary, "extract", work / "articles-val.jsonl", "--model", model, "--readers", readers,
+                    "-o", pred, "-q"], check=True)
+    out = subprocess.run([binary, "evaluate", "--gold", work / "gold-val.jsonl", "--pred", pred,
+                          "--articles", work / "articles-val.jsonl", "--judge", "--json"],
+                         check=True, capture_output=True, text=True).stdout
+    scores = json.loads(out)
+
+    def prf(view, kind):
+        s = scores[view][kind]
+        return {k: s[k] for k in ("precision", "recall", "f1", "correct_predictions", "predictions",
+                                  "found_gold", "gold_events")} | {"f1_ci": s["f1_ci"]}
+    return {"pair": prf("all", "pair"), "triple": prf("all", "triple"), "named_pair": prf("named", "pair")}
+
+
+def table(figures):
+    lines = ["| readers | pair P | pair R | **pair F1** | triple F1 | named pair F1 |",
+             "| --- | --- | --- | --- | --- | --- |"]
+    for name, f in figures.items():
+        p = f["pair"]
+        lines.append(f"| {name} | {p['precision']:.3f} | {p['recall']:.3f} | **{p['f1']:.3f}** | "
+                     f"{f['triple']['f1']:.3f} | {f['named_pair']['f1']:.3f} |")
+    return "\n".join(lines)
+
+
+def span_table(scores):
+    lines = ["| set | P | R | F1 | per type (F1) |", "| --- | --- | --- | --- | --- |"]
+    for name, s in scores.items():
+        o = s["overall"]
+        per = ", ".join(f"{t} {v['f1']:.3f}" for t, v in s.items() if t != "overall")
+        lines.append(f"| {name} | {o['precision']:.4f} | {o['recall']:.4f} | {o['f1']:.4f} | {per} |")
+    return "\n".join(lines)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--model", required=True, type=Path)
+    ap.add_argument("--work", required=True, type=Path)
+    args = ap.parse_args()
+    figures = {name: judge(args.bin, args.model, args.work, readers) for name, readers in READERS}
+    print("validation part (CASIE dev files ending in 6), judge's rules:\n" + table(figures), flush=True)
+
+    scores_path = args.model / "scores.json"
+    scores = json.loads(scores_path.read_text())
+    scores["validation"] = {"part": "CASIE dev files whose number ends in 6", "rules": "cyberie evaluate --judge",
+                            "figures": figures}
+    merger = json.loads((args.model / "merger.json").read_text())
+    scores["merger"] = merger
+    scores_path.write_text(json.dumps(scores, indent=2) + "\n")
+
+    trained = scores["float32_before_export"]
+    entity_sets = {k: v for k, v in trained.items() if k.startswith("eng.")}
+    argument_sets = {k: v for k, v in trained.items() if not k.startswith("eng.")}
+    weights = "\n".join(f"| `{name}` | {w:+.3f} |" for name, w in sorted(merger["model"]["weights"].items()))
+    tr = scores["training"]
+    card = (HERE / "MODEL_CARD.template.md").read_text().format(
+        entity_table=span_table(entity_sets),
+        argument_table=span_table(argument_sets),
+        validation_table=table(figures),
+        ner_epochs=tr["ner_epochs"], arg_epochs=tr["arg_epochs"], arg_weight=tr.get("arg_weight", 1.0),
+        negatives=tr["negatives"], lr=tr["lr"], batch=tr["batch_size"], steps=tr["steps"], seed=tr["seed"],
+        train_minutes=tr["train_minutes"],
+        bias=f"{merger['model']['bias']:+.3f}", weights=weights, threshold=f"{merger['threshold']:.2f}",
+        max_triples=merger["max_triples"], clear_rules=merger.get("clear_rules", 0.7),
+        size_mb=f"{sum(f.stat().st_size for f in args.model.iterdir() if f.is_file()) / 1e6:.0f}",
+    )
+    (args.model / "MODEL_CARD.md").write_text(card)
+
+
+if __name__ == "__main__":
+    main()
