@@ -2,7 +2,7 @@
 //! to right, skipping words inside participant mentions ("Hacking Team",
 //! "a hacking group") and adjectival participles ("the hacked accounts").
 
-use super::lexicon::{CueClass, CueForm, GAP_WORDS, TABLES};
+use super::lexicon::{CueClass, CueForm, WordClass, GAP_WORDS, TABLES};
 use super::mentions::{Mention, SentenceWords};
 
 /// A cue found in a sentence.
@@ -53,7 +53,9 @@ fn best_form(sentence: &SentenceWords, mentions: &[Mention], i: usize) -> Option
     let next = sentence.lower.get(i + first.words.len()).map_or("", String::as_str);
     // "the Yahoo breach": a name right before, itself after a determiner.
     let after_determined_name = mentions.iter().any(|m| {
-        m.words.end == i && m.words.start > 0 && TABLES.is_role_word("determiner", &sentence.lower[m.words.start - 1])
+        m.words.end == i
+            && m.words.start > 0
+            && TABLES.is_role_word(WordClass::Determiner, &sentence.lower[m.words.start - 1])
     });
     // A verb takes an object: punctuation or a function word next means a noun.
     let no_object = next.is_empty()
@@ -61,8 +63,8 @@ fn best_form(sentence: &SentenceWords, mentions: &[Mention], i: usize) -> Option
         || ["in", "at", "was", "were", "is", "are", "has", "had", "that", "which", "and", "or", "to", "for"]
             .contains(&next);
     let noun_context = previous == "'s"
-        || TABLES.is_role_word("determiner", previous)
-        || TABLES.is_role_word("modifier", previous)
+        || TABLES.is_role_word(WordClass::Determiner, previous)
+        || TABLES.is_role_word(WordClass::Modifier, previous)
         || after_determined_name
         || no_object
         || ["on", "against", "of"].contains(&next);

@@ -15,7 +15,7 @@ use crate::doc::{ArgKind, Doc, Entity, Label, Span};
 use crate::text::split_words;
 
 use super::gazetteer::find_names;
-use super::lexicon::{ToolKind, TABLES};
+use super::lexicon::{ToolKind, WordClass, TABLES};
 
 /// One sentence, split into words.
 #[derive(Debug, Clone)]
@@ -160,24 +160,23 @@ fn sources(sentences: &[SentenceWords], mentions: &[Vec<Mention>]) -> HashSet<St
             if sentence.lower.get(after).is_some_and(|w| w == "'s") {
                 after += 1;
             }
-            let cites = sentence
-                .lower
-                .get(after)
-                .is_some_and(|w| TABLES.is_role_word("report", w) || TABLES.is_role_word("source", w));
+            let cites = sentence.lower.get(after).is_some_and(|w| {
+                TABLES.is_role_word(WordClass::Report, w) || TABLES.is_role_word(WordClass::Source, w)
+            });
             // "according to X", "researchers at (security company) X"
             let cited = after_according(sentence, 0, m.words.start)
                 || (m.words.start.saturating_sub(4)..m.words.start).any(|i| {
                     i + 1 < m.words.start
-                        && TABLES.is_role_word("source", &sentence.lower[i])
+                        && TABLES.is_role_word(WordClass::Source, &sentence.lower[i])
                         && ["at", "from", "with", "of"].contains(&sentence.lower[i + 1].as_str())
                 });
             // "researchers Victor Gevers and Niall Merrigan", "Ralph Echemendia, a hacking consultant,"
             let run = name_run_start(sentence, ms, m.words.start);
-            let titled = run.checked_sub(1).is_some_and(|i| TABLES.is_role_word("title", &sentence.lower[i]))
+            let titled = run.checked_sub(1).is_some_and(|i| TABLES.is_role_word(WordClass::Title, &sentence.lower[i]))
                 || (sentence.lower.get(m.words.end).is_some_and(|w| w == ",")
                     && (m.words.end + 1..(m.words.end + 7).min(sentence.lower.len()))
                         .take_while(|&i| sentence.lower[i] != ",")
-                        .any(|i| TABLES.is_role_word("title", &sentence.lower[i])));
+                        .any(|i| TABLES.is_role_word(WordClass::Title, &sentence.lower[i])));
             if cites || cited || titled {
                 found.insert(m.canonical.clone());
             }
@@ -362,8 +361,8 @@ fn is_demonym(surface: &str, canonical: &str) -> bool {
 /// ("American consumers", an unnamed group).
 fn place_named(sentence: &SentenceWords, index: usize, words: Range<usize>, c: Candidate, text: &str) -> Mention {
     let after = skip_modifiers(sentence, words.end);
-    let attacker_head = TABLES.role_phrase_at("attacker-noun", &sentence.lower[after..]);
-    let victim_head = TABLES.role_phrase_at("victim-noun", &sentence.lower[after..]);
+    let attacker_head = TABLES.role_phrase_at(WordClass::AttackerNoun, &sentence.lower[after..]);
+    let victim_head = TABLES.role_phrase_at(WordClass::VictimNoun, &sentence.lower[after..]);
     let next_initial = sentence.words.get(words.end).and_then(|w| text[w.range()].chars().next());
     let next_is_lowercase_noun = next_initial.is_some_and(char::is_lowercase);
     let next_is_capitalised = next_initial.is_some_and(char::is_uppercase);
@@ -412,7 +411,7 @@ fn place_named(sentence: &SentenceWords, index: usize, words: Range<usize>, c: C
 /// The first word index at or after `from` that is not a modifier.
 fn skip_modifiers(sentence: &SentenceWords, from: usize) -> usize {
     let mut i = from;
-    while i < sentence.lower.len() && i < from + 3 && TABLES.is_role_word("modifier", &sentence.lower[i]) {
+    while i < sentence.lower.len() && i < from + 3 && TABLES.is_role_word(WordClass::Modifier, &sentence.lower[i]) {
         i += 1;
     }
     i
@@ -440,14 +439,14 @@ fn add_unnamed(sentence: &SentenceWords, index: usize, text: &str, mentions: &mu
             continue;
         }
         let rest = &sentence.lower[i..];
-        let found = [("attacker-pronoun", true, false), ("victim-pronoun", false, true)]
+        let found = [(WordClass::AttackerPronoun, true, false), (WordClass::VictimPronoun, false, true)]
             .into_iter()
             .filter_map(|(class, attacker, victim)| {
                 TABLES.role_phrase_at(class, rest).map(|len| (len, attacker, victim, Reference::Anaphor))
             })
-            .chain(["attacker-noun", "victim-noun"].into_iter().filter_map(|class| {
+            .chain([WordClass::AttackerNoun, WordClass::VictimNoun].into_iter().filter_map(|class| {
                 let len = TABLES.role_phrase_at(class, rest)?;
-                Some((len, class == "attacker-noun", class == "victim-noun", Reference::Itself))
+                Some((len, class == WordClass::AttackerNoun, class == WordClass::VictimNoun, Reference::Itself))
             }))
             .max_by_key(|(len, ..)| *len);
         let Some((len, mut attacker_ok, mut victim_ok, reference)) = found else {
@@ -456,8 +455,8 @@ fn add_unnamed(sentence: &SentenceWords, index: usize, text: &str, mentions: &mu
         };
         if reference == Reference::Anaphor {
             // "the group" is in both pronoun lists: it may be either.
-            attacker_ok |= TABLES.role_phrase_at("attacker-pronoun", rest) == Some(len);
-            victim_ok |= TABLES.role_phrase_at("victim-pronoun", rest) == Some(len);
+            attacker_ok |= TABLES.role_phrase_at(WordClass::AttackerPronoun, rest) == Some(len);
+            victim_ok |= TABLES.role_phrase_at(WordClass::VictimPronoun, rest) == Some(len);
         }
         let acronym = reference == Reference::Anaphor && len == 1 && is_acronym(&text[sentence.words[i].range()]);
         if acronym || (i..i + len).any(|w| taken(w, mentions)) {
@@ -470,8 +469,8 @@ fn add_unnamed(sentence: &SentenceWords, index: usize, text: &str, mentions: &mu
         if reference == Reference::Itself {
             while start > 0
                 && !taken(start - 1, mentions)
-                && (TABLES.is_role_word("modifier", &sentence.lower[start - 1])
-                    || TABLES.is_role_word("determiner", &sentence.lower[start - 1]))
+                && (TABLES.is_role_word(WordClass::Modifier, &sentence.lower[start - 1])
+                    || TABLES.is_role_word(WordClass::Determiner, &sentence.lower[start - 1]))
                 && !(victim_ok && TABLES.is_cue_word(&sentence.lower[start - 1]))
             {
                 start -= 1;
@@ -479,7 +478,7 @@ fn add_unnamed(sentence: &SentenceWords, index: usize, text: &str, mentions: &mu
         }
         let span = Span::new(sentence.words[start].start, sentence.words[i + len - 1].end);
         let content_start = (start..i + len - 1)
-            .find(|&w| !TABLES.is_role_word("determiner", &sentence.lower[w]))
+            .find(|&w| !TABLES.is_role_word(WordClass::Determiner, &sentence.lower[w]))
             .unwrap_or(i + len - 1);
         let canonical = text[sentence.words[content_start].start..span.end].to_string();
         // "they" and "he" may be either; "the hackers" is an attacker resolved to its name.

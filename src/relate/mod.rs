@@ -25,7 +25,7 @@ use crate::doc::{ArgKind, Argument, Doc, Triple};
 
 use coref::{alias_map, earlier, is_named};
 use cues::{find_cues, Cue};
-use lexicon::{CueClass, TABLES};
+use lexicon::{CueClass, HedgeKind, WordClass, TABLES};
 use mentions::{find_mentions, sentence_words, Mention, Reference, SentenceWords};
 use roles::Reading;
 
@@ -61,7 +61,7 @@ struct Found {
     cue: Cue,
     reading: Reading,
     confidence: f32,
-    hedge: Option<&'static str>,
+    hedge: Option<HedgeKind>,
     /// The hedge's factor (1 when none).
     hedge_factor: f32,
 }
@@ -284,7 +284,7 @@ impl<'a> Context<'a> {
             rule.push_str("+victim-from-context");
         }
         if let Some(hedge) = f.hedge {
-            rule.push_str(&format!("+{hedge}"));
+            rule.push_str(&format!("+{}", hedge.as_str()));
         }
         let triple = Triple {
             doc_id: self.doc.article.id.clone(),
@@ -359,8 +359,8 @@ impl<'a> Context<'a> {
     fn named_after(&self, m: &Mention) -> Option<&'a Mention> {
         let sentence = &self.sentences[m.sentence];
         let end = (m.words.end + NAMING_GAP).min(sentence.lower.len());
-        let naming =
-            (m.words.end..end).find_map(|i| Some(i + TABLES.role_phrase_at("naming", &sentence.lower[i..])?))?;
+        let naming = (m.words.end..end)
+            .find_map(|i| Some(i + TABLES.role_phrase_at(WordClass::Naming, &sentence.lower[i..])?))?;
         self.mentions[m.sentence]
             .iter()
             .find(|n| n.words.start >= naming && n.words.start <= naming + NAMING_GAP && is_named(n) && n.attacker_ok)
@@ -428,8 +428,9 @@ impl<'a> Context<'a> {
     fn owner(&self, m: &Mention) -> Option<&'a Mention> {
         let sentence = &self.sentences[m.sentence];
         let mentions = &self.mentions[m.sentence];
-        let is_asset =
-            |m: &Mention| m.kind == ArgKind::Unnamed && TABLES.is_role_word("asset", &sentence.lower[m.words.end - 1]);
+        let is_asset = |m: &Mention| {
+            m.kind == ArgKind::Unnamed && TABLES.is_role_word(WordClass::Asset, &sentence.lower[m.words.end - 1])
+        };
         if !is_asset(m) {
             return None;
         }

@@ -20,7 +20,7 @@
 //! is the first eligible mention after it, before the next boundary.
 
 use super::cues::Cue;
-use super::lexicon::{CueClass, TABLES};
+use super::lexicon::{CueClass, WordClass, TABLES};
 use super::mentions::{after_according, Mention, SentenceWords};
 use crate::doc::ArgKind;
 
@@ -152,7 +152,7 @@ fn read_verb(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option
     // "accounts stolen in January": a participle that is not also a past tense
     // is active only after "have" ("the hackers have stolen files"), or when
     // its victim follows "from" ("X used passwords stolen from Y").
-    let participle_only = cue.form.words.iter().any(|w| TABLES.is_role_word("participle-only", w));
+    let participle_only = cue.form.words.iter().any(|w| TABLES.is_role_word(WordClass::ParticipleOnly, w));
     if participle_only && cue.form.words.last().is_some_and(|w| w != "from") && !perfect_before(sentence, cue.start) {
         return None;
     }
@@ -171,15 +171,15 @@ fn read_accused(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], in
         .rev()
         .find(|&i| ["of", "for", "with"].contains(&sentence.lower[i].as_str()))?;
     let before = of.checked_sub(1)?;
-    let accused = if TABLES.is_role_word("accuse", &sentence.lower[before]) {
+    let accused = if TABLES.is_role_word(WordClass::Accuse, &sentence.lower[before]) {
         // "X was charged with hacking Y"
-        let aux = before.checked_sub(1).filter(|&a| TABLES.is_role_word("auxiliary", &sentence.lower[a]))?;
+        let aux = before.checked_sub(1).filter(|&a| TABLES.is_role_word(WordClass::Auxiliary, &sentence.lower[a]))?;
         subject(sentence, mentions, aux, Want::Attacker)?
     } else {
         // "Z accused X of hacking Y"
         let accused = mentions.iter().rposition(|m| m.words.end == of && m.attacker_ok)?;
         let verb = mentions[accused].words.start.checked_sub(1)?;
-        TABLES.is_role_word("accuse", &sentence.lower[verb]).then_some(accused)?
+        TABLES.is_role_word(WordClass::Accuse, &sentence.lower[verb]).then_some(accused)?
     };
     let victim = match cue.form.class {
         CueClass::Noun => read_noun(sentence, mentions, cue).and_then(|r| r.victim),
@@ -198,7 +198,7 @@ fn read_pay(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<
 
 /// "X sent fake emails to Y": only messages sent to someone are phishing.
 fn read_send(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
-    let message = word_within(sentence, cue.end, SEND_WINDOW, |w| TABLES.is_role_word("message-noun", w))?;
+    let message = word_within(sentence, cue.end, SEND_WINDOW, |w| TABLES.is_role_word(WordClass::MessageNoun, w))?;
     let to = word_within(sentence, message + 1, SEND_WINDOW, |w| w == "to")?;
     let victim = Some(first_within(mentions, to + 1, 4, |m| m.victim_ok)?);
     let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
@@ -207,7 +207,7 @@ fn read_send(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option
 
 /// "X demanded $75,000 from Y", "X asked Y for money": only a demand for money.
 fn read_demand(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
-    word_within(sentence, cue.end, DEMAND_WINDOW, |w| TABLES.is_role_word("ransom-noun", w))?;
+    word_within(sentence, cue.end, DEMAND_WINDOW, |w| TABLES.is_role_word(WordClass::RansomNoun, w))?;
     let asked = first_within(mentions, cue.end, 1, |m| m.victim_ok);
     let from = word_within(sentence, cue.end, DEMAND_WINDOW, |w| w == "from");
     let from_whom = from.and_then(|f| first_within(mentions, f + 1, 4, |m| m.victim_ok));
@@ -226,7 +226,7 @@ fn read_noun(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option
     let before = mentions.iter().rposition(|m| {
         m.words.end == cue.start
             || (m.words.end + 1 == cue.start && sentence.lower[m.words.end] == "'s")
-            || (m.words.end + 1 == cue.start && TABLES.is_role_word("modifier", &sentence.lower[m.words.end]))
+            || (m.words.end + 1 == cue.start && TABLES.is_role_word(WordClass::Modifier, &sentence.lower[m.words.end]))
     });
     if let Some(b) = before {
         let m = &mentions[b];
@@ -258,7 +258,7 @@ enum Want {
 pub fn clause_start(sentence: &SentenceWords, before: usize) -> usize {
     (0..before)
         .rev()
-        .find(|&i| TABLES.role_phrase_at("boundary", &sentence.lower[i..before]).is_some())
+        .find(|&i| TABLES.role_phrase_at(WordClass::Boundary, &sentence.lower[i..before]).is_some())
         .map_or(0, |i| i + 1)
 }
 
@@ -311,7 +311,7 @@ fn subject(sentence: &SentenceWords, mentions: &[Mention], before: usize, want: 
 /// The first victim-eligible mention after word `from`, before the next boundary.
 fn object(sentence: &SentenceWords, mentions: &[Mention], from: usize) -> Option<usize> {
     let limit = (from..sentence.lower.len())
-        .find(|&i| i > from && TABLES.role_phrase_at("boundary", &sentence.lower[i..]).is_some())
+        .find(|&i| i > from && TABLES.role_phrase_at(WordClass::Boundary, &sentence.lower[i..]).is_some())
         .unwrap_or(sentence.lower.len())
         .min(from + 12);
     let found = mentions.iter().position(|m| {
@@ -319,7 +319,7 @@ fn object(sentence: &SentenceWords, mentions: &[Mention], from: usize) -> Option
             && m.words.start < limit
             && m.victim_ok
             && !(m.words.start > 0 && NOT_AN_OBJECT_AFTER.contains(&sentence.lower[m.words.start - 1].as_str()))
-            && !sentence.lower.get(m.words.end).is_some_and(|w| TABLES.is_role_word("report", w))
+            && !sentence.lower.get(m.words.end).is_some_and(|w| TABLES.is_role_word(WordClass::Report, w))
     })?;
     // "the UK's Foreign Office": the name the possessor owns is the object
     // (but "Japan's defence networks" and "Kaseya's VSA software" stand for
@@ -342,14 +342,14 @@ fn object(sentence: &SentenceWords, mentions: &[Mention], from: usize) -> Option
 fn continues_noun_phrase(word: &str) -> bool {
     word.chars().all(|c| c.is_lowercase() || c == '-')
         && !["and", "or", "but", "has", "had", "have", "was", "were", "is", "are", "last", "this"].contains(&word)
-        && !TABLES.is_role_word("skip-after", word)
-        && !TABLES.is_role_word("boundary", word)
+        && !TABLES.is_role_word(WordClass::SkipAfter, word)
+        && !TABLES.is_role_word(WordClass::Boundary, word)
 }
 
 /// The attacker after a "by" within `window` words after word `from`.
 fn agent(sentence: &SentenceWords, mentions: &[Mention], from: usize, window: usize) -> Option<usize> {
     let by = word_within(sentence, from, window, |w| w == "by")?;
-    if (from..by).any(|i| TABLES.role_phrase_at("boundary", &sentence.lower[i..]).is_some()) {
+    if (from..by).any(|i| TABLES.role_phrase_at(WordClass::Boundary, &sentence.lower[i..]).is_some()) {
         return None;
     }
     first_within(mentions, by + 1, 3, |m| m.attacker_ok)
@@ -358,7 +358,7 @@ fn agent(sentence: &SentenceWords, mentions: &[Mention], from: usize, window: us
 /// Like [`agent`], accepting "from" as well as "by".
 fn agent_like(sentence: &SentenceWords, mentions: &[Mention], from: usize, window: usize) -> Option<usize> {
     let at = word_within(sentence, from, window, |w| AGENT_PREPOSITIONS.contains(&w))?;
-    if (from..at).any(|i| TABLES.role_phrase_at("boundary", &sentence.lower[i..]).is_some()) {
+    if (from..at).any(|i| TABLES.role_phrase_at(WordClass::Boundary, &sentence.lower[i..]).is_some()) {
         return None;
     }
     first_within(mentions, at + 1, 3, |m| m.attacker_ok)
@@ -394,7 +394,8 @@ fn perfect_before(sentence: &SentenceWords, cue: usize) -> bool {
     (cue.saturating_sub(4)..cue)
         .rev()
         .take_while(|&i| {
-            sentence.lower[i].chars().any(char::is_alphanumeric) && !TABLES.is_role_word("boundary", &sentence.lower[i])
+            sentence.lower[i].chars().any(char::is_alphanumeric)
+                && !TABLES.is_role_word(WordClass::Boundary, &sentence.lower[i])
         })
         .any(|i| HAVE.contains(&sentence.lower[i].as_str()))
 }
@@ -404,7 +405,7 @@ fn auxiliary_before(sentence: &SentenceWords, cue: usize) -> Option<usize> {
     let mut i = cue;
     while i > 0 && cue - i < 4 {
         i -= 1;
-        if TABLES.is_role_word("auxiliary", &sentence.lower[i]) {
+        if TABLES.is_role_word(WordClass::Auxiliary, &sentence.lower[i]) {
             return Some(i);
         }
         let word = sentence.lower[i].as_str();
@@ -418,16 +419,16 @@ fn auxiliary_before(sentence: &SentenceWords, cue: usize) -> Option<usize> {
 /// True when the word before `at` (skipping determiners) is a preposition.
 fn after_preposition(sentence: &SentenceWords, at: usize) -> bool {
     let mut i = at;
-    while i > 0 && TABLES.is_role_word("determiner", &sentence.lower[i - 1]) {
+    while i > 0 && TABLES.is_role_word(WordClass::Determiner, &sentence.lower[i - 1]) {
         i -= 1;
     }
-    i > 0 && (TABLES.is_role_word("skip-after", &sentence.lower[i - 1]) || sentence.lower[i - 1] == "by")
+    i > 0 && (TABLES.is_role_word(WordClass::SkipAfter, &sentence.lower[i - 1]) || sentence.lower[i - 1] == "by")
 }
 
 /// True when the mention at `at` follows "of" ("the data of Acme customers was stolen").
 fn follows_of(sentence: &SentenceWords, at: usize) -> bool {
     let mut i = at;
-    while i > 0 && TABLES.is_role_word("determiner", &sentence.lower[i - 1]) {
+    while i > 0 && TABLES.is_role_word(WordClass::Determiner, &sentence.lower[i - 1]) {
         i -= 1;
     }
     i > 0 && sentence.lower[i - 1] == "of"
