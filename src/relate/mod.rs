@@ -17,6 +17,7 @@ mod logistic;
 mod mentions;
 mod merge;
 mod roles;
+mod rules;
 mod timing;
 
 use std::collections::{HashMap, HashSet};
@@ -41,8 +42,15 @@ pub const MAX_TRIPLES: usize = 5;
 const NAMING_GAP: usize = 4;
 /// How many words after an asset ("the servers") its owner's "of" may come.
 const OWNER_GAP: usize = 6;
+/// How many words after that "of" (or "belonging to") the owner may start.
+const OWNER_WORDS: usize = 3;
 /// How many sentences back an unnamed attacker may find its named antecedent.
 const ANTECEDENT_WINDOW: usize = 3;
+/// How many sentences back "they" may find the attacker phrase it stands for,
+/// and a victim's pronoun or description ("it", "the company") its name.
+const PRONOUN_WINDOW: usize = 3;
+/// How many sentences back a missing attacker may be an unnamed attacker phrase.
+const FILL_WINDOW: usize = 2;
 /// Confidence factors for the kind of the attacker: in security news most
 /// named organisations are victims, vendors or sources, not attackers.
 const ATTACKER_KINDS: &[(ArgKind, f32)] = &[(ArgKind::Organization, 0.6)];
@@ -276,7 +284,7 @@ impl<'a> Context<'a> {
         evidence_sentences.dedup();
         let evidence =
             evidence_sentences.iter().map(|&s| self.doc.text(self.sentences[s].span)).collect::<Vec<_>>().join(" ");
-        let mut rule = format!("{}:{}", f.reading.rule, f.cue.form.name);
+        let mut rule = format!("{}:{}", f.reading.rule.name, f.cue.form.name);
         if attacker.filled {
             rule.push_str("+attacker-from-context");
         }
@@ -337,7 +345,7 @@ impl<'a> Context<'a> {
                 return Some(Role { participant: m, mention: m, filled: false });
             }
             // "they": the nearest earlier unnamed attacker phrase.
-            return earlier(self.mentions, m.sentence, m.words.start, 3)
+            return earlier(self.mentions, m.sentence, m.words.start, PRONOUN_WINDOW)
                 .find(|a| a.attacker_ok && !a.victim_ok && has_content(a))
                 .map(|a| Role { participant: a, mention: m, filled: false });
         }
@@ -349,7 +357,7 @@ impl<'a> Context<'a> {
         if let Some(named) = self.named_attacker(f.sentence, f.cue.start) {
             return Some(Role { participant: named, mention: named, filled: true });
         }
-        earlier(self.mentions, f.sentence, 0, 2)
+        earlier(self.mentions, f.sentence, 0, FILL_WINDOW)
             .find(|a| a.attacker_ok && !a.victim_ok && has_content(a))
             .map(|a| Role { participant: a, mention: a, filled: true })
     }
@@ -405,7 +413,7 @@ impl<'a> Context<'a> {
         // be a place; "he" and "she" only for a person.
         let organisation_only = has_content(m);
         let personal = is_personal_pronoun(m);
-        let antecedent = earlier(self.mentions, m.sentence, m.words.start, 3).find(|a| {
+        let antecedent = earlier(self.mentions, m.sentence, m.words.start, PRONOUN_WINDOW).find(|a| {
             is_named(a)
                 && a.victim_ok
                 && a.canonical != attacker.canonical
@@ -439,7 +447,8 @@ impl<'a> Context<'a> {
             let word = sentence.lower[i].as_str();
             if ["of", "at", "belonging"].contains(&word) {
                 let from = if word == "belonging" { i + 2 } else { i + 1 };
-                return roles::first_within(mentions, from, 3, |o| o.victim_ok && !is_asset(o)).map(|o| &mentions[o]);
+                let owner = roles::first_within(mentions, from, OWNER_WORDS, |o| o.victim_ok && !is_asset(o));
+                return owner.map(|o| &mentions[o]);
             }
             // "networks and systems of ...": other assets may come between.
             let in_asset = mentions.iter().any(|o| o.words.contains(&i) && is_asset(o));

@@ -1,6 +1,7 @@
 //! Reading who attacked whom around one cue: the role rules.
 //!
-//! Each rule has a name (shown with `--explain`) and a base confidence:
+//! Each rule has a name (shown with `--explain`), base confidences and word
+//! windows, all in the table of [`super::rules`]:
 //!
 //! | rule | pattern | attacker | victim |
 //! | --- | --- | --- | --- |
@@ -22,6 +23,7 @@
 use super::cues::Cue;
 use super::lexicon::{CueClass, WordClass, TABLES};
 use super::mentions::{after_according, Mention, SentenceWords};
+use super::rules::{Rule, ACCUSED, ACTIVE, CLAIM, DEMAND, NOMINAL, PASSIVE, PASSIVE_REDUCED, PAY, SEND, SUFFER};
 use crate::doc::ArgKind;
 
 /// The arguments one cue yields, as indices into the sentence's mentions.
@@ -31,12 +33,20 @@ pub struct Reading {
     pub attacker: Option<usize>,
     /// The victim, when the sentence gives one.
     pub victim: Option<usize>,
-    /// The rule's name.
-    pub rule: &'static str,
-    /// The rule's base confidence.
+    /// The rule that read it.
+    pub rule: &'static Rule,
+    /// The rule's base confidence for what it found.
     pub confidence: f32,
     /// Index of a following noun cue this reading used (it is not read again).
     pub consumed: Option<usize>,
+}
+
+impl Reading {
+    /// What `rule` read, with the rule's base confidence for it.
+    fn new(rule: &'static Rule, attacker: Option<usize>, victim: Option<usize>, consumed: Option<usize>) -> Self {
+        let confidence = rule.confidence(attacker.is_some(), victim.is_some());
+        Reading { attacker, victim, rule, confidence, consumed }
+    }
 }
 
 /// Prepositions whose object is neither subject nor object of the cue.
@@ -67,14 +77,6 @@ const VICTIM_PREPOSITIONS: &[&str] =
     &["on", "against", "of", "at", "targeting", "into", "affecting", "hitting", "involving", "in"];
 /// Words that introduce the attacker after an attack noun.
 const AGENT_PREPOSITIONS: &[&str] = &["by", "from"];
-/// How many words may come between "accused X of" and the cue ("of attempting to hack").
-const ACCUSED_GAP: usize = 3;
-/// How many words after "demanded" the ransom word and the "from" may come.
-const DEMAND_WINDOW: usize = 10;
-/// How many words after "sent" the message, and after it "to", may come.
-const SEND_WINDOW: usize = 6;
-/// How many words after "paid" the attacker who was paid may start.
-const PAYEE_WINDOW: usize = 10;
 /// The forms of "have" ("has been hacked", "had its systems hacked", "has stolen").
 const HAVE: &[&str] = &["have", "has", "had", "having", "'ve"];
 /// Words allowed between an auxiliary and a passive participle.
@@ -109,24 +111,24 @@ pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index:
         CueClass::Suffer => {
             // "suffered a breach", not "has significant experience with": a
             // bare "suffer" or "experience" needs its attack noun.
-            let noun = next_noun(cues, index);
+            let noun = next_noun(cues, index, SUFFER.marker);
             if noun.is_none() && ["suffer", "experience"].contains(&cue.form.name) {
                 return None;
             }
             let victim = subject(sentence, mentions, cue.start, Want::Victim);
-            let attacker =
-                agent(sentence, mentions, cue.end, 8).or_else(|| actor_within(mentions, cue.end, cue.end + 5));
-            Some(Reading { attacker, victim, rule: "suffer", confidence: 0.8, consumed: noun })
+            let attacker = agent(sentence, mentions, cue.end, SUFFER)
+                .or_else(|| actor_within(mentions, cue.end, cue.end + SUFFER.bare));
+            Some(Reading::new(SUFFER, attacker, victim, noun))
         }
         CueClass::Pay => read_pay(sentence, mentions, cue),
         CueClass::Send => read_send(sentence, mentions, cue),
         CueClass::Demand => read_demand(sentence, mentions, cue),
         CueClass::Claim => {
-            let noun = next_noun(cues, index)?;
+            let noun = next_noun(cues, index, CLAIM.marker)?;
             let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
             let noun_reading = read_noun(sentence, mentions, cues[noun]);
             let victim = noun_reading.as_ref().and_then(|r| r.victim).filter(|v| Some(*v) != attacker);
-            Some(Reading { attacker, victim, rule: "claim", confidence: 0.85, consumed: Some(noun) })
+            Some(Reading::new(CLAIM, attacker, victim, Some(noun)))
         }
     }?;
     (reading.attacker.is_some() || reading.victim.is_some()).then_some(reading)
@@ -134,32 +136,36 @@ pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index:
 
 fn read_verb(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
     if cue.form.participle {
-        if let Some(aux) = auxiliary_before(sentence, cue.start).or_else(|| have_done_to(sentence, cue.start)) {
+        let aux = auxiliary_before(sentence, cue.start, PASSIVE.before)
+            .or_else(|| have_done_to(sentence, cue.start, PASSIVE.before));
+        if let Some(aux) = aux {
             let victim = subject(sentence, mentions, aux, Want::Victim);
-            let attacker = agent(sentence, mentions, cue.end, 8);
-            let confidence = if attacker.is_some() { 0.9 } else { 0.7 };
-            return Some(Reading { attacker, victim, rule: "passive", confidence, consumed: None });
+            let attacker = agent(sentence, mentions, cue.end, PASSIVE);
+            return Some(Reading::new(PASSIVE, attacker, victim, None));
         }
         // "Colonial Pipeline, hit by DarkSide,": a participle with "by" after it
         // reads as passive without its auxiliary.
         if sentence.lower.get(cue.end).is_some_and(|w| w == "by") {
-            let victim =
-                mentions.iter().rposition(|m| m.victim_ok && m.words.end <= cue.start && m.words.end + 4 >= cue.start);
-            let attacker = agent(sentence, mentions, cue.end, 1);
-            return Some(Reading { attacker, victim, rule: "passive-reduced", confidence: 0.8, consumed: None });
+            let victim = mentions.iter().rposition(|m| {
+                m.victim_ok && m.words.end <= cue.start && m.words.end + PASSIVE_REDUCED.before >= cue.start
+            });
+            let attacker = agent(sentence, mentions, cue.end, PASSIVE_REDUCED);
+            return Some(Reading::new(PASSIVE_REDUCED, attacker, victim, None));
         }
     }
     // "accounts stolen in January": a participle that is not also a past tense
     // is active only after "have" ("the hackers have stolen files"), or when
     // its victim follows "from" ("X used passwords stolen from Y").
     let participle_only = cue.form.words.iter().any(|w| TABLES.is_role_word(WordClass::ParticipleOnly, w));
-    if participle_only && cue.form.words.last().is_some_and(|w| w != "from") && !perfect_before(sentence, cue.start) {
+    if participle_only
+        && cue.form.words.last().is_some_and(|w| w != "from")
+        && !perfect_before(sentence, cue.start, ACTIVE.before)
+    {
         return None;
     }
     let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
-    let victim = object(sentence, mentions, cue.end).filter(|v| Some(*v) != attacker);
-    let confidence = if attacker.is_some() && victim.is_some() { 0.85 } else { 0.65 };
-    Some(Reading { attacker, victim, rule: "active", confidence, consumed: None })
+    let victim = object(sentence, mentions, cue.end, ACTIVE.bare).filter(|v| Some(*v) != attacker);
+    Some(Reading::new(ACTIVE, attacker, victim, None))
 }
 
 /// "Germany accused Russia of hacking 15 computers", "X was charged with
@@ -167,7 +173,7 @@ fn read_verb(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option
 fn read_accused(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index: usize) -> Option<Reading> {
     let cue = cues[index];
     // "of (attempting to) hack": the preposition, a few words before the cue.
-    let of = (cue.start.saturating_sub(ACCUSED_GAP)..cue.start)
+    let of = (cue.start.saturating_sub(ACCUSED.before)..cue.start)
         .rev()
         .find(|&i| ["of", "for", "with"].contains(&sentence.lower[i].as_str()))?;
     let before = of.checked_sub(1)?;
@@ -183,45 +189,45 @@ fn read_accused(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], in
     };
     let victim = match cue.form.class {
         CueClass::Noun => read_noun(sentence, mentions, cue).and_then(|r| r.victim),
-        _ => object(sentence, mentions, cue.end),
+        _ => object(sentence, mentions, cue.end, ACTIVE.bare),
     }
     .filter(|&v| v != accused);
-    Some(Reading { attacker: Some(accused), victim, rule: "accused", confidence: 0.8, consumed: None })
+    Some(Reading::new(ACCUSED, Some(accused), victim, None))
 }
 
 /// "Y paid a ransom to X": only a payment to an attacker phrase says an attack happened.
 fn read_pay(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
-    let attacker = Some(actor_within(mentions, cue.end, cue.end + PAYEE_WINDOW)?);
+    let attacker = Some(actor_within(mentions, cue.end, cue.end + PAY.bare)?);
     let victim = subject(sentence, mentions, cue.start, Want::Victim);
-    Some(Reading { attacker, victim, rule: "pay", confidence: 0.75, consumed: None })
+    Some(Reading::new(PAY, attacker, victim, None))
 }
 
 /// "X sent fake emails to Y": only messages sent to someone are phishing.
 fn read_send(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
-    let message = word_within(sentence, cue.end, SEND_WINDOW, |w| TABLES.is_role_word(WordClass::MessageNoun, w))?;
-    let to = word_within(sentence, message + 1, SEND_WINDOW, |w| w == "to")?;
-    let victim = Some(first_within(mentions, to + 1, 4, |m| m.victim_ok)?);
+    let message = word_within(sentence, cue.end, SEND.marker, |w| TABLES.is_role_word(WordClass::MessageNoun, w))?;
+    let to = word_within(sentence, message + 1, SEND.marker, |w| w == "to")?;
+    let victim = Some(first_within(mentions, to + 1, SEND.victim, |m| m.victim_ok)?);
     let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
-    Some(Reading { attacker, victim, rule: "send", confidence: 0.7, consumed: None })
+    Some(Reading::new(SEND, attacker, victim, None))
 }
 
 /// "X demanded $75,000 from Y", "X asked Y for money": only a demand for money.
 fn read_demand(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
-    word_within(sentence, cue.end, DEMAND_WINDOW, |w| TABLES.is_role_word(WordClass::RansomNoun, w))?;
-    let asked = first_within(mentions, cue.end, 1, |m| m.victim_ok);
-    let from = word_within(sentence, cue.end, DEMAND_WINDOW, |w| w == "from");
-    let from_whom = from.and_then(|f| first_within(mentions, f + 1, 4, |m| m.victim_ok));
+    word_within(sentence, cue.end, DEMAND.marker, |w| TABLES.is_role_word(WordClass::RansomNoun, w))?;
+    let asked = first_within(mentions, cue.end, DEMAND.bare, |m| m.victim_ok);
+    let from = word_within(sentence, cue.end, DEMAND.marker, |w| w == "from");
+    let from_whom = from.and_then(|f| first_within(mentions, f + 1, DEMAND.victim, |m| m.victim_ok));
     let victim = Some(asked.or(from_whom)?);
     let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
-    Some(Reading { attacker, victim, rule: "demand", confidence: 0.75, consumed: None })
+    Some(Reading::new(DEMAND, attacker, victim, None))
 }
 
 fn read_noun(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
     let mut victim = None;
     if sentence.lower.get(cue.end).is_some_and(|w| VICTIM_PREPOSITIONS.contains(&w.as_str())) {
-        victim = first_within(mentions, cue.end + 1, 4, |m| m.victim_ok);
+        victim = first_within(mentions, cue.end + 1, NOMINAL.victim, |m| m.victim_ok);
     }
-    let mut attacker = agent_like(sentence, mentions, cue.end, 8).filter(|a| Some(*a) != victim);
+    let mut attacker = agent_like(sentence, mentions, cue.end, NOMINAL).filter(|a| Some(*a) != victim);
     // A mention right before the noun, possibly possessive: "the Equifax breach", "APT28's attack".
     let before = mentions.iter().rposition(|m| {
         m.words.end == cue.start
@@ -239,12 +245,7 @@ fn read_noun(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option
             attacker = Some(b);
         }
     }
-    let confidence = match (attacker, victim) {
-        (Some(_), Some(_)) => 0.75,
-        (None, Some(_)) => 0.6,
-        _ => 0.5,
-    };
-    Some(Reading { attacker, victim, rule: "nominal", confidence, consumed: None })
+    Some(Reading::new(NOMINAL, attacker, victim, None))
 }
 
 /// Which role a subject search is for.
@@ -308,12 +309,13 @@ fn subject(sentence: &SentenceWords, mentions: &[Mention], before: usize, want: 
     })
 }
 
-/// The first victim-eligible mention after word `from`, before the next boundary.
-fn object(sentence: &SentenceWords, mentions: &[Mention], from: usize) -> Option<usize> {
+/// The first victim-eligible mention after word `from`, before the next
+/// boundary and within `window` words.
+fn object(sentence: &SentenceWords, mentions: &[Mention], from: usize, window: usize) -> Option<usize> {
     let limit = (from..sentence.lower.len())
         .find(|&i| i > from && TABLES.role_phrase_at(WordClass::Boundary, &sentence.lower[i..]).is_some())
         .unwrap_or(sentence.lower.len())
-        .min(from + 12);
+        .min(from + window);
     let found = mentions.iter().position(|m| {
         m.words.start >= from
             && m.words.start < limit
@@ -346,22 +348,22 @@ fn continues_noun_phrase(word: &str) -> bool {
         && !TABLES.is_role_word(WordClass::Boundary, word)
 }
 
-/// The attacker after a "by" within `window` words after word `from`.
-fn agent(sentence: &SentenceWords, mentions: &[Mention], from: usize, window: usize) -> Option<usize> {
-    let by = word_within(sentence, from, window, |w| w == "by")?;
+/// The attacker after a "by" within the `rule.by` words after word `from`.
+fn agent(sentence: &SentenceWords, mentions: &[Mention], from: usize, rule: &Rule) -> Option<usize> {
+    let by = word_within(sentence, from, rule.by, |w| w == "by")?;
     if (from..by).any(|i| TABLES.role_phrase_at(WordClass::Boundary, &sentence.lower[i..]).is_some()) {
         return None;
     }
-    first_within(mentions, by + 1, 3, |m| m.attacker_ok)
+    first_within(mentions, by + 1, rule.agent, |m| m.attacker_ok)
 }
 
 /// Like [`agent`], accepting "from" as well as "by".
-fn agent_like(sentence: &SentenceWords, mentions: &[Mention], from: usize, window: usize) -> Option<usize> {
-    let at = word_within(sentence, from, window, |w| AGENT_PREPOSITIONS.contains(&w))?;
+fn agent_like(sentence: &SentenceWords, mentions: &[Mention], from: usize, rule: &Rule) -> Option<usize> {
+    let at = word_within(sentence, from, rule.by, |w| AGENT_PREPOSITIONS.contains(&w))?;
     if (from..at).any(|i| TABLES.role_phrase_at(WordClass::Boundary, &sentence.lower[i..]).is_some()) {
         return None;
     }
-    first_within(mentions, at + 1, 3, |m| m.attacker_ok)
+    first_within(mentions, at + 1, rule.agent, |m| m.attacker_ok)
 }
 
 /// The first word position in `from..from + window` whose word passes `ok`.
@@ -380,18 +382,19 @@ fn actor_within(mentions: &[Mention], from: usize, to: usize) -> Option<usize> {
 }
 
 /// The position of "had" in "X had its systems hacked", "users have had their
-/// details stolen": the subject undergoes the participle at `cue`.
-fn have_done_to(sentence: &SentenceWords, cue: usize) -> Option<usize> {
-    let possessive =
-        (cue.saturating_sub(4)..cue).find(|&i| ["its", "their", "his", "her"].contains(&sentence.lower[i].as_str()))?;
+/// details stolen" (the possessive within `window` words before `cue`): the
+/// subject undergoes the participle at `cue`.
+fn have_done_to(sentence: &SentenceWords, cue: usize, window: usize) -> Option<usize> {
+    let possessive = (cue.saturating_sub(window)..cue)
+        .find(|&i| ["its", "their", "his", "her"].contains(&sentence.lower[i].as_str()))?;
     let have = possessive.checked_sub(1)?;
     HAVE.contains(&sentence.lower[have].as_str()).then_some(have)
 }
 
-/// True when a form of "have" comes within four words before word `cue`, in
-/// the same clause ("has this year broken into").
-fn perfect_before(sentence: &SentenceWords, cue: usize) -> bool {
-    (cue.saturating_sub(4)..cue)
+/// True when a form of "have" comes within `window` words before word `cue`,
+/// in the same clause ("has this year broken into").
+fn perfect_before(sentence: &SentenceWords, cue: usize, window: usize) -> bool {
+    (cue.saturating_sub(window)..cue)
         .rev()
         .take_while(|&i| {
             sentence.lower[i].chars().any(char::is_alphanumeric)
@@ -400,10 +403,11 @@ fn perfect_before(sentence: &SentenceWords, cue: usize) -> bool {
         .any(|i| HAVE.contains(&sentence.lower[i].as_str()))
 }
 
-/// The position of a be/get auxiliary that makes the participle at `cue` passive.
-fn auxiliary_before(sentence: &SentenceWords, cue: usize) -> Option<usize> {
+/// The position of a be/get auxiliary, within `window` words before `cue`,
+/// that makes the participle at `cue` passive.
+fn auxiliary_before(sentence: &SentenceWords, cue: usize, window: usize) -> Option<usize> {
     let mut i = cue;
-    while i > 0 && cue - i < 4 {
+    while i > 0 && cue - i < window {
         i -= 1;
         if TABLES.is_role_word(WordClass::Auxiliary, &sentence.lower[i]) {
             return Some(i);
@@ -434,8 +438,8 @@ fn follows_of(sentence: &SentenceWords, at: usize) -> bool {
     i > 0 && sentence.lower[i - 1] == "of"
 }
 
-/// The next noun cue within six words after cue `index`.
-fn next_noun(cues: &[Cue], index: usize) -> Option<usize> {
+/// The next noun cue within `window` words after cue `index`.
+fn next_noun(cues: &[Cue], index: usize, window: usize) -> Option<usize> {
     let end = cues[index].end;
-    (index + 1..cues.len()).find(|&j| cues[j].form.class == CueClass::Noun && cues[j].start <= end + 6)
+    (index + 1..cues.len()).find(|&j| cues[j].form.class == CueClass::Noun && cues[j].start <= end + window)
 }
