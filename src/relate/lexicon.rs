@@ -87,6 +87,64 @@ pub enum WordClass {
     RansomNoun,
     /// `anaphor`: phrases that carry the story of an attack on ("the breach").
     Anaphor,
+    /// `either-pronoun`: pronouns that may stand for either role ("they").
+    EitherPronoun,
+    /// `personal-pronoun`: pronouns of people only ("he", "she").
+    PersonalPronoun,
+    /// `bare-pronoun`: pronouns without a content word ("it").
+    BarePronoun,
+    /// `group-possessive`: possessives of an earlier victim ("its systems").
+    GroupPossessive,
+    /// `state-noun`: heads that make a demonym an attacker ("Russian intelligence").
+    StateNoun,
+    /// `told`: verbs whose object is neither attacker nor victim ("told Reuters").
+    Told,
+    /// `source-preposition`: what joins a source word to its name ("researchers at").
+    SourcePreposition,
+    /// `citation`: what a cited source follows ("according to").
+    Citation,
+    /// `modifier-suffix`: endings that make a name a modifier ("-linked").
+    ModifierSuffix,
+    /// `demonym-suffix`: endings of demonyms ("-ian").
+    DemonymSuffix,
+    /// `relative`: relative pronouns ("who").
+    Relative,
+    /// `have`: forms of "have".
+    Have,
+    /// `possessive`: possessives of "had its systems hacked".
+    Possessive,
+    /// `passive-adverb`: words between an auxiliary and its participle ("also").
+    PassiveAdverb,
+    /// `not-object-after`: prepositions before a mention that is no object ("with").
+    NotObjectAfter,
+    /// `ends-noun-phrase`: function words that end a noun phrase ("and").
+    EndsNounPhrase,
+    /// `victim-preposition`: what introduces an attack noun's victim ("on").
+    VictimPreposition,
+    /// `agent-preposition`: what introduces an attack noun's attacker ("by").
+    AgentPreposition,
+    /// `accused-of`: what joins "accused X" to its attack ("of").
+    AccusedOf,
+    /// `owner-of`: what joins an asset to its owner ("of").
+    OwnerOf,
+    /// `owner-belonging`: the same, with the owner after the next word ("belonging").
+    OwnerBelonging,
+    /// `joiner`: what joins assets ("and").
+    Joiner,
+    /// `needs-attack-noun`: names of suffer cues that need an attack noun ("suffer").
+    NeedsAttackNoun,
+    /// `no-object`: words after a cue form that make it the noun ("was").
+    NoObject,
+    /// `noun-preposition`: prepositions after a cue form that make it the noun ("on").
+    NounPreposition,
+    /// `adjective-before`: words before a verb form that make it an adjective ("the").
+    AdjectiveBefore,
+    /// `adjective-preposition`: prepositions before a participle that make it an adjective ("from").
+    AdjectivePreposition,
+    /// `amount`: words of amounts ("million").
+    Amount,
+    /// `currency`: signs that open an amount ("$").
+    Currency,
 }
 
 impl WordClass {
@@ -112,6 +170,35 @@ impl WordClass {
         ("message-noun", WordClass::MessageNoun),
         ("ransom-noun", WordClass::RansomNoun),
         ("anaphor", WordClass::Anaphor),
+        ("either-pronoun", WordClass::EitherPronoun),
+        ("personal-pronoun", WordClass::PersonalPronoun),
+        ("bare-pronoun", WordClass::BarePronoun),
+        ("group-possessive", WordClass::GroupPossessive),
+        ("state-noun", WordClass::StateNoun),
+        ("told", WordClass::Told),
+        ("source-preposition", WordClass::SourcePreposition),
+        ("citation", WordClass::Citation),
+        ("modifier-suffix", WordClass::ModifierSuffix),
+        ("demonym-suffix", WordClass::DemonymSuffix),
+        ("relative", WordClass::Relative),
+        ("have", WordClass::Have),
+        ("possessive", WordClass::Possessive),
+        ("passive-adverb", WordClass::PassiveAdverb),
+        ("not-object-after", WordClass::NotObjectAfter),
+        ("ends-noun-phrase", WordClass::EndsNounPhrase),
+        ("victim-preposition", WordClass::VictimPreposition),
+        ("agent-preposition", WordClass::AgentPreposition),
+        ("accused-of", WordClass::AccusedOf),
+        ("owner-of", WordClass::OwnerOf),
+        ("owner-belonging", WordClass::OwnerBelonging),
+        ("joiner", WordClass::Joiner),
+        ("needs-attack-noun", WordClass::NeedsAttackNoun),
+        ("no-object", WordClass::NoObject),
+        ("noun-preposition", WordClass::NounPreposition),
+        ("adjective-before", WordClass::AdjectiveBefore),
+        ("adjective-preposition", WordClass::AdjectivePreposition),
+        ("amount", WordClass::Amount),
+        ("currency", WordClass::Currency),
     ];
 
     /// The class a `roles.tsv` row names, `None` for an unknown name.
@@ -212,9 +299,14 @@ impl Tables {
         self.cues.iter().any(|c| c.words.len() == 1 && c.words[0] == word)
     }
 
+    /// The single words of `class` in `roles.tsv` (word endings for the suffix classes).
+    pub fn role_words(&self, class: WordClass) -> impl Iterator<Item = &str> {
+        self.roles.get(&class).into_iter().flatten().filter(|p| p.len() == 1).map(|p| p[0].as_str())
+    }
+
     /// True when the single word belongs to `class` in `roles.tsv`.
     pub fn is_role_word(&self, class: WordClass, word: &str) -> bool {
-        self.roles.get(&class).is_some_and(|ps| ps.iter().any(|p| p.len() == 1 && p[0] == word))
+        self.role_words(class).any(|w| w == word)
     }
 }
 

@@ -135,7 +135,7 @@ pub fn find_mentions(doc: &Doc, sentences: &[SentenceWords]) -> Vec<Vec<Mention>
     for (sentence, ms) in sentences.iter().zip(out.iter_mut()) {
         for m in ms.iter_mut() {
             let before = m.words.start.checked_sub(1).map(|i| sentence.lower[i].as_str());
-            if before.is_some_and(|w| ["told", "tells", "telling", "tell"].contains(&w)) {
+            if before.is_some_and(|w| TABLES.is_role_word(WordClass::Told, w)) {
                 m.victim_ok = false;
                 m.attacker_ok = false;
             }
@@ -168,7 +168,7 @@ fn sources(sentences: &[SentenceWords], mentions: &[Vec<Mention>]) -> HashSet<St
                 || (m.words.start.saturating_sub(4)..m.words.start).any(|i| {
                     i + 1 < m.words.start
                         && TABLES.is_role_word(WordClass::Source, &sentence.lower[i])
-                        && ["at", "from", "with", "of"].contains(&sentence.lower[i + 1].as_str())
+                        && TABLES.is_role_word(WordClass::SourcePreposition, &sentence.lower[i + 1])
                 });
             // "researchers Victor Gevers and Niall Merrigan", "Ralph Echemendia, a hacking consultant,"
             let run = name_run_start(sentence, ms, m.words.start);
@@ -222,7 +222,7 @@ fn named_candidates(doc: &Doc) -> Vec<Candidate> {
     let gazetteer = find_names(text).into_iter().map(|(span, named)| {
         let surface = &text[span.range()];
         // "Russia-linked", "China-based": the name only modifies what follows.
-        let modifier = MODIFIER_SUFFIXES.iter().any(|suffix| text[span.end..].starts_with(suffix));
+        let modifier = TABLES.role_words(WordClass::ModifierSuffix).any(|suffix| text[span.end..].starts_with(suffix));
         Candidate {
             span,
             kind: if named.is_actor { ArgKind::ThreatActor } else { ArgKind::Country },
@@ -265,7 +265,7 @@ fn named_candidates(doc: &Doc) -> Vec<Candidate> {
             continue;
         }
         // "Struts-based", "Russia-linked": a modifier, not a participant.
-        if MODIFIER_SUFFIXES.iter().any(|suffix| name.ends_with(suffix)) {
+        if TABLES.role_words(WordClass::ModifierSuffix).any(|suffix| name.ends_with(suffix)) {
             continue;
         }
         for key in overlapping {
@@ -323,24 +323,6 @@ fn joined_entities(doc: &Doc) -> Vec<Entity> {
     joined
 }
 
-/// Endings that turn a name into a modifier ("Russia-linked hackers").
-const MODIFIER_SUFFIXES: &[&str] = &[
-    "-based",
-    "-linked",
-    "-backed",
-    "-sponsored",
-    "-affiliated",
-    "-speaking",
-    "-owned",
-    "-made",
-    "-specific",
-    "-related",
-    "-style",
-    "-allied",
-    "-aligned",
-    "-connected",
-];
-
 /// Drops a leading "the" and surrounding punctuation from an entity's text.
 fn trim_name(name: &str) -> &str {
     let name = name.trim_matches(|c: char| !c.is_alphanumeric() && c != '$' && c != ')');
@@ -350,10 +332,7 @@ fn trim_name(name: &str) -> &str {
 /// A country form is a demonym when it is not the name itself and reads as an
 /// adjective or people ("Russian", "North Koreans").
 fn is_demonym(surface: &str, canonical: &str) -> bool {
-    surface != canonical
-        && ["an", "ans", "ese", "ish", "ian", "ians", "i", "is", "ic", "ch", "ot", "ots", "ese"]
-            .iter()
-            .any(|suffix| surface.ends_with(suffix))
+    surface != canonical && TABLES.role_words(WordClass::DemonymSuffix).any(|suffix| surface.ends_with(suffix))
 }
 
 /// Turns a named candidate into a mention, absorbing a following attacker noun
@@ -401,8 +380,7 @@ fn place_named(sentence: &SentenceWords, index: usize, words: Range<usize>, c: C
         // "a Russian weapons developer": the demonym only modifies the phrase.
         let head = sentence.lower.get(words.end).map_or("", String::as_str);
         mention.victim_ok = false;
-        mention.attacker_ok =
-            ["government", "state", "intelligence", "military", "spies", "agents", "authorities"].contains(&head);
+        mention.attacker_ok = TABLES.is_role_word(WordClass::StateNoun, head);
     }
     mention.span = Span::new(sentence.words[mention.words.start].start, sentence.words[mention.words.end - 1].end);
     mention
@@ -423,10 +401,10 @@ pub fn is_acronym(word: &str) -> bool {
     word.len() >= 2 && word.chars().all(|c| c.is_ascii_uppercase())
 }
 
-/// True when "according" is among the four words before word `at`, not
-/// before word `clause` ("according to Kaspersky": a cited source).
+/// True when a `citation` word ("according") is among the four words before
+/// word `at`, not before word `clause` ("according to Kaspersky": a cited source).
 pub fn after_according(sentence: &SentenceWords, clause: usize, at: usize) -> bool {
-    (at.saturating_sub(4).max(clause)..at).any(|i| sentence.lower[i] == "according")
+    (at.saturating_sub(4).max(clause)..at).any(|i| TABLES.is_role_word(WordClass::Citation, &sentence.lower[i]))
 }
 
 /// Adds unnamed phrases and pronouns that no named mention covers.
@@ -482,7 +460,8 @@ fn add_unnamed(sentence: &SentenceWords, index: usize, text: &str, mentions: &mu
             .unwrap_or(i + len - 1);
         let canonical = text[sentence.words[content_start].start..span.end].to_string();
         // "they" and "he" may be either; "the hackers" is an attacker resolved to its name.
-        let either = reference == Reference::Anaphor && ["they", "he", "she"].contains(&sentence.lower[i].as_str());
+        let either =
+            reference == Reference::Anaphor && TABLES.is_role_word(WordClass::EitherPronoun, &sentence.lower[i]);
         mentions.push(Mention {
             sentence: index,
             words: start..i + len,

@@ -445,14 +445,15 @@ impl<'a> Context<'a> {
         let mut i = m.words.end;
         while i < sentence.lower.len() && i < m.words.end + OWNER_GAP {
             let word = sentence.lower[i].as_str();
-            if ["of", "at", "belonging"].contains(&word) {
-                let from = if word == "belonging" { i + 2 } else { i + 1 };
+            let belonging = TABLES.is_role_word(WordClass::OwnerBelonging, word);
+            if belonging || TABLES.is_role_word(WordClass::OwnerOf, word) {
+                let from = if belonging { i + 2 } else { i + 1 };
                 let owner = roles::first_within(mentions, from, OWNER_WORDS, |o| o.victim_ok && !is_asset(o));
                 return owner.map(|o| &mentions[o]);
             }
             // "networks and systems of ...": other assets may come between.
             let in_asset = mentions.iter().any(|o| o.words.contains(&i) && is_asset(o));
-            if !(in_asset || ["and", "or", ","].contains(&word)) {
+            if !(in_asset || TABLES.is_role_word(WordClass::Joiner, word)) {
                 return None;
             }
             i += 1;
@@ -467,8 +468,7 @@ impl<'a> Context<'a> {
     }
 
     fn starts_with_possessive(&self, m: &Mention) -> bool {
-        let first = &self.sentences[m.sentence].lower[m.words.start];
-        first == "its" || first == "their"
+        TABLES.is_role_word(WordClass::GroupPossessive, &self.sentences[m.sentence].lower[m.words.start])
     }
 }
 
@@ -488,14 +488,12 @@ fn same_or_part_of(a: &str, b: &str) -> bool {
 
 /// True for "he" and "she", which stand for people only.
 fn is_personal_pronoun(m: &Mention) -> bool {
-    let lower = m.canonical.to_lowercase();
-    lower == "he" || lower == "she"
+    TABLES.is_role_word(WordClass::PersonalPronoun, &m.canonical.to_lowercase())
 }
 
 /// True when an unnamed mention has a content word ("the company", not "it").
 fn has_content(m: &Mention) -> bool {
-    let lower = m.canonical.to_lowercase();
-    !["it", "they", "he", "she", "them", "its", "their"].contains(&lower.as_str())
+    !TABLES.is_role_word(WordClass::BarePronoun, &m.canonical.to_lowercase())
 }
 
 #[cfg(test)]

@@ -49,56 +49,6 @@ impl Reading {
     }
 }
 
-/// Prepositions whose object is neither subject nor object of the cue.
-const NOT_AN_OBJECT_AFTER: &[&str] = &[
-    "by",
-    "with",
-    "using",
-    "via",
-    "through",
-    "for",
-    "according",
-    "after",
-    "amid",
-    "despite",
-    "like",
-    "in",
-    "across",
-    "throughout",
-    "around",
-    "within",
-    "inside",
-    "near",
-];
-/// Relative pronouns, which start a clause whose subject is the name before them.
-const RELATIVE_PRONOUNS: &[&str] = &["who", "which", "that"];
-/// Words that introduce the victim after an attack noun.
-const VICTIM_PREPOSITIONS: &[&str] =
-    &["on", "against", "of", "at", "targeting", "into", "affecting", "hitting", "involving", "in"];
-/// Words that introduce the attacker after an attack noun.
-const AGENT_PREPOSITIONS: &[&str] = &["by", "from"];
-/// The forms of "have" ("has been hacked", "had its systems hacked", "has stolen").
-const HAVE: &[&str] = &["have", "has", "had", "having", "'ve"];
-/// Words allowed between an auxiliary and a passive participle.
-const ADVERBS: &[&str] = &[
-    "also",
-    "not",
-    "then",
-    "recently",
-    "successfully",
-    "allegedly",
-    "reportedly",
-    "previously",
-    "already",
-    "once",
-    "ever",
-    "never",
-    "repeatedly",
-    "apparently",
-    "reported",
-    "being",
-];
-
 /// Reads the arguments of cue `index` of a sentence with cues `cues`.
 pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index: usize) -> Option<Reading> {
     let cue = cues[index];
@@ -112,7 +62,7 @@ pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index:
             // "suffered a breach", not "has significant experience with": a
             // bare "suffer" or "experience" needs its attack noun.
             let noun = next_noun(cues, index, SUFFER.marker);
-            if noun.is_none() && ["suffer", "experience"].contains(&cue.form.name) {
+            if noun.is_none() && TABLES.is_role_word(WordClass::NeedsAttackNoun, cue.form.name) {
                 return None;
             }
             let victim = subject(sentence, mentions, cue.start, Want::Victim);
@@ -175,7 +125,7 @@ fn read_accused(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], in
     // "of (attempting to) hack": the preposition, a few words before the cue.
     let of = (cue.start.saturating_sub(ACCUSED.before)..cue.start)
         .rev()
-        .find(|&i| ["of", "for", "with"].contains(&sentence.lower[i].as_str()))?;
+        .find(|&i| TABLES.is_role_word(WordClass::AccusedOf, &sentence.lower[i]))?;
     let before = of.checked_sub(1)?;
     let accused = if TABLES.is_role_word(WordClass::Accuse, &sentence.lower[before]) {
         // "X was charged with hacking Y"
@@ -224,7 +174,7 @@ fn read_demand(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Opti
 
 fn read_noun(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
     let mut victim = None;
-    if sentence.lower.get(cue.end).is_some_and(|w| VICTIM_PREPOSITIONS.contains(&w.as_str())) {
+    if sentence.lower.get(cue.end).is_some_and(|w| TABLES.is_role_word(WordClass::VictimPreposition, w)) {
         victim = first_within(mentions, cue.end + 1, NOMINAL.victim, |m| m.victim_ok);
     }
     let mut attacker = agent_like(sentence, mentions, cue.end, NOMINAL).filter(|a| Some(*a) != victim);
@@ -304,7 +254,7 @@ fn subject(sentence: &SentenceWords, mentions: &[Mention], before: usize, want: 
     mentions.iter().position(|m| eligible(m) && fits(m)).or_else(|| {
         // A relative clause ("Aleksey Belan, who pulled off the hack") takes its
         // subject from the name before the relative pronoun.
-        let pronoun = start.checked_sub(1).filter(|&p| RELATIVE_PRONOUNS.contains(&sentence.lower[p].as_str()))?;
+        let pronoun = start.checked_sub(1).filter(|&p| TABLES.is_role_word(WordClass::Relative, &sentence.lower[p]))?;
         mentions.iter().rposition(|m| m.words.end <= pronoun && m.words.end + 2 >= pronoun && fits(m))
     })
 }
@@ -320,7 +270,8 @@ fn object(sentence: &SentenceWords, mentions: &[Mention], from: usize, window: u
         m.words.start >= from
             && m.words.start < limit
             && m.victim_ok
-            && !(m.words.start > 0 && NOT_AN_OBJECT_AFTER.contains(&sentence.lower[m.words.start - 1].as_str()))
+            && !(m.words.start > 0
+                && TABLES.is_role_word(WordClass::NotObjectAfter, &sentence.lower[m.words.start - 1]))
             && !sentence.lower.get(m.words.end).is_some_and(|w| TABLES.is_role_word(WordClass::Report, w))
     })?;
     // "the UK's Foreign Office": the name the possessor owns is the object
@@ -343,7 +294,7 @@ fn object(sentence: &SentenceWords, mentions: &[Mention], from: usize, window: u
 /// ("VSA software"), not a function word ("VSA in 2021", "VSA and").
 fn continues_noun_phrase(word: &str) -> bool {
     word.chars().all(|c| c.is_lowercase() || c == '-')
-        && !["and", "or", "but", "has", "had", "have", "was", "were", "is", "are", "last", "this"].contains(&word)
+        && !TABLES.is_role_word(WordClass::EndsNounPhrase, word)
         && !TABLES.is_role_word(WordClass::SkipAfter, word)
         && !TABLES.is_role_word(WordClass::Boundary, word)
 }
@@ -359,7 +310,7 @@ fn agent(sentence: &SentenceWords, mentions: &[Mention], from: usize, rule: &Rul
 
 /// Like [`agent`], accepting "from" as well as "by".
 fn agent_like(sentence: &SentenceWords, mentions: &[Mention], from: usize, rule: &Rule) -> Option<usize> {
-    let at = word_within(sentence, from, rule.by, |w| AGENT_PREPOSITIONS.contains(&w))?;
+    let at = word_within(sentence, from, rule.by, |w| TABLES.is_role_word(WordClass::AgentPreposition, w))?;
     if (from..at).any(|i| TABLES.role_phrase_at(WordClass::Boundary, &sentence.lower[i..]).is_some()) {
         return None;
     }
@@ -385,10 +336,10 @@ fn actor_within(mentions: &[Mention], from: usize, to: usize) -> Option<usize> {
 /// details stolen" (the possessive within `window` words before `cue`): the
 /// subject undergoes the participle at `cue`.
 fn have_done_to(sentence: &SentenceWords, cue: usize, window: usize) -> Option<usize> {
-    let possessive = (cue.saturating_sub(window)..cue)
-        .find(|&i| ["its", "their", "his", "her"].contains(&sentence.lower[i].as_str()))?;
+    let possessive =
+        (cue.saturating_sub(window)..cue).find(|&i| TABLES.is_role_word(WordClass::Possessive, &sentence.lower[i]))?;
     let have = possessive.checked_sub(1)?;
-    HAVE.contains(&sentence.lower[have].as_str()).then_some(have)
+    TABLES.is_role_word(WordClass::Have, &sentence.lower[have]).then_some(have)
 }
 
 /// True when a form of "have" comes within `window` words before word `cue`,
@@ -400,7 +351,7 @@ fn perfect_before(sentence: &SentenceWords, cue: usize, window: usize) -> bool {
             sentence.lower[i].chars().any(char::is_alphanumeric)
                 && !TABLES.is_role_word(WordClass::Boundary, &sentence.lower[i])
         })
-        .any(|i| HAVE.contains(&sentence.lower[i].as_str()))
+        .any(|i| TABLES.is_role_word(WordClass::Have, &sentence.lower[i]))
 }
 
 /// The position of a be/get auxiliary, within `window` words before `cue`,
@@ -413,7 +364,10 @@ fn auxiliary_before(sentence: &SentenceWords, cue: usize, window: usize) -> Opti
             return Some(i);
         }
         let word = sentence.lower[i].as_str();
-        if !(ADVERBS.contains(&word) || word.ends_with("ly") || HAVE.contains(&word)) {
+        if !(TABLES.is_role_word(WordClass::PassiveAdverb, word)
+            || word.ends_with("ly")
+            || TABLES.is_role_word(WordClass::Have, word))
+        {
             return None;
         }
     }
