@@ -12,7 +12,6 @@ use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 
 use crate::doc::{ArgKind, Doc, Entity, Label, Span};
-use crate::text::split_words;
 
 use super::gazetteer::find_names;
 use super::lexicon::{ToolKind, WordClass, TABLES};
@@ -66,16 +65,16 @@ pub struct Mention {
 /// the per-sentence rules quadratic and put megabytes of evidence in each row.
 pub const MAX_SENTENCE_WORDS: usize = 150;
 
-/// Splits the document's sentences into words (over-long ones into pieces of
-/// at most [`MAX_SENTENCE_WORDS`] words).
+/// The document's sentences with their words (over-long ones in pieces of at
+/// most [`MAX_SENTENCE_WORDS`] words), lowercase.
 pub fn sentence_words(doc: &Doc) -> Vec<SentenceWords> {
     let text = &doc.article.text;
     let mut out = Vec::with_capacity(doc.sentences.len());
-    for &span in &doc.sentences {
-        let words = split_words(text, span);
+    for sentence in &doc.sentences {
+        let (span, words) = (sentence.span, doc.words_of(sentence));
         if words.len() <= MAX_SENTENCE_WORDS {
             let lower = words.iter().map(|w| normalise_word(&text[w.range()])).collect();
-            out.push(SentenceWords { span, words, lower });
+            out.push(SentenceWords { span, words: words.to_vec(), lower });
             continue;
         }
         for piece in words.chunks(MAX_SENTENCE_WORDS) {
@@ -484,7 +483,7 @@ mod tests {
 
     fn doc_with(text: &str, entities: &[(&str, Label)]) -> Doc {
         let mut doc = Doc::new(Article { id: "t".into(), title: None, text: text.into(), published: None });
-        doc.sentences = crate::text::split_sentences(text);
+        doc.segment();
         for (surface, label) in entities {
             let start = text.find(surface).unwrap();
             let span = Span::new(start, start + surface.len());
