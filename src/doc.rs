@@ -1,7 +1,7 @@
 //! The vocabulary of the pipeline: the types that flow from reading to export.
 //!
-//! One [`Doc`] travels through the stages and gains layers: sentences, entities,
-//! dates. Relations turn a `Doc` into [`Triple`]s.
+//! One [`Doc`] travels through the stages and gains layers: sentences and
+//! words, entities, dates. Relations turn a `Doc` into [`Triple`]s.
 //!
 //! **Offsets.** Every [`Span`] in the library holds *byte* offsets into
 //! [`Article::text`], so that `&text[span.range()]` is always valid. Where offsets
@@ -195,13 +195,25 @@ pub struct RoleSpan {
     pub score: f32,
 }
 
+/// One sentence of an article.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sentence {
+    /// Where it is in the article text.
+    pub span: Span,
+    /// Its words, as indices into [`Doc::words`].
+    pub words: Range<usize>,
+}
+
 /// An article with the layers the pipeline stages add to it.
 #[derive(Debug, Clone)]
 pub struct Doc {
     /// The article itself.
     pub article: Article,
-    /// Sentence spans, in order, covering all non-blank text.
-    pub sentences: Vec<Span>,
+    /// Sentences, in order, covering all non-blank text.
+    pub sentences: Vec<Sentence>,
+    /// The words of every sentence, in order (split once, as the NER model
+    /// and the relation rules read them: [`crate::text::split_words`]).
+    pub words: Vec<Span>,
     /// Named entities from the NER model, in text order.
     pub entities: Vec<Entity>,
     /// Date expressions from the temporal tagger, in text order.
@@ -214,7 +226,24 @@ pub struct Doc {
 impl Doc {
     /// A document with no layers yet.
     pub fn new(article: Article) -> Self {
-        Doc { article, sentences: Vec::new(), entities: Vec::new(), dates: Vec::new(), roles: Vec::new() }
+        Doc {
+            article,
+            sentences: Vec::new(),
+            words: Vec::new(),
+            entities: Vec::new(),
+            dates: Vec::new(),
+            roles: Vec::new(),
+        }
+    }
+
+    /// Sets the sentence and word layers from the article text ([`crate::text::segment`]).
+    pub fn segment(&mut self) {
+        (self.sentences, self.words) = crate::text::segment(&self.article.text);
+    }
+
+    /// The words of `sentence`.
+    pub fn words_of(&self, sentence: &Sentence) -> &[Span] {
+        &self.words[sentence.words.clone()]
     }
 
     /// The text covered by `span`.
@@ -356,6 +385,16 @@ mod tests {
         assert_eq!(conv.byte_offset(7), Some(byte));
         assert_eq!(conv.byte_offset(13), Some(text.len()));
         assert_eq!(conv.byte_offset(14), None);
+    }
+
+    #[test]
+    fn a_segmented_doc_gives_the_words_of_each_sentence() {
+        let text = "Acme was hacked. It said so.";
+        let mut doc = Doc::new(Article { id: "d".into(), title: None, text: text.into(), published: None });
+        doc.segment();
+        let words: Vec<Vec<&str>> =
+            doc.sentences.iter().map(|s| doc.words_of(s).iter().map(|&w| doc.text(w)).collect()).collect();
+        assert_eq!(words, [vec!["Acme", "was", "hacked", "."], vec!["It", "said", "so", "."]]);
     }
 
     #[test]

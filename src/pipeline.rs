@@ -2,8 +2,8 @@
 //!
 //! Documents go through the stages in groups (bounded by
 //! [`PipelineConfig::docs_per_batch`] and [`PipelineConfig::words_per_batch`],
-//! so memory does not grow with the corpus): sentence splitting and date tagging
-//! (in parallel, rayon), tokenization and the batch plan, NER (all sentences of
+//! so memory does not grow with the corpus): sentence and word splitting and
+//! date tagging (in parallel, rayon), tokenization and the batch plan, NER (all sentences of
 //! the group, length-sorted, through the model), then relations (in parallel).
 //! Results come back in input order, one [`Outcome`] per document.
 //!
@@ -28,7 +28,6 @@ use crate::doc::{Doc, Triple};
 use crate::ner::{ModelError, NerError, NerModel, NerOptions, NerStats, Prepared, Tagged, Tagger, Tokenization};
 use crate::read::{ReadError, Record};
 use crate::relate::{self, RelateConfig};
-use crate::text::split_sentences;
 
 /// Everything that shapes a run.
 #[derive(Debug, Clone)]
@@ -102,9 +101,9 @@ pub struct PipelineStats {
     pub ner: NerStats,
     /// Reading records (the reader's iterator).
     pub read: Duration,
-    /// Sentence splitting and date tagging.
+    /// Sentence and word splitting, date tagging.
     pub annotate: Duration,
-    /// Words, word pieces, windows, batch plan.
+    /// Word pieces, windows, batch plan.
     pub tokenize: Duration,
     /// Relations.
     pub relate: Duration,
@@ -301,7 +300,7 @@ fn next_group<I: Iterator<Item = Record>>(
     (!group.slots.is_empty()).then_some(group)
 }
 
-/// Sentences and dates (in parallel), then the model inputs.
+/// Sentences, words and dates (in parallel), then the model inputs.
 fn prepare(
     tokenization: &Tokenization,
     config: &PipelineConfig,
@@ -312,7 +311,7 @@ fn prepare(
     let default_published = config.default_published;
     group.docs.par_iter_mut().for_each(|doc| {
         doc.article.published = doc.article.published.or(default_published);
-        doc.sentences = split_sentences(&doc.article.text);
+        doc.segment();
         doc.dates = tag_dates(&doc.article.text, doc.article.published);
     });
     let annotated = Instant::now();

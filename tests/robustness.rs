@@ -450,7 +450,7 @@ fn a_megabyte_sentence_is_read_in_pieces() {
     }
     let started = Instant::now();
     let mut doc = Doc::new(Article { id: "big".into(), title: None, text: text.clone(), published: None });
-    doc.sentences = cyberie::text::split_sentences(&text);
+    doc.segment();
     doc.dates = cyberie::dates::tag_dates(&text, None);
     let mut offset = 0;
     for word in text.split(' ') {

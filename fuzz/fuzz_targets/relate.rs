@@ -8,7 +8,8 @@
 //! overlaps: what the NER stage guarantees. Dates come from the real tagger.
 //!
 //! Checks: sentences and words are non-empty, trimmed, in order, disjoint, on
-//! char boundaries and (words) inside their sentence; triples are at most
+//! char boundaries and (words) inside their sentence, whose word ranges cover
+//! the document's words in turn; triples are at most
 //! MAX_TRIPLES, sorted by confidence in [0, 1], with attacker and victim spans
 //! that slice the text, a date that is one of the document's, and evidence;
 //! and each triple becomes an output record (which slices the text again).
@@ -20,7 +21,6 @@ use cyberie::dates::tag_dates;
 use cyberie::doc::{Article, Doc, Entity, Label, Span};
 use cyberie::export::{neutralise_formula, TripleRecord};
 use cyberie::relate::{extract, MAX_TRIPLES};
-use cyberie::text::{split_sentences, split_words};
 use libfuzzer_sys::fuzz_target;
 
 const LABELS: [Label; 5] = [Label::Person, Label::Organization, Label::Location, Label::Misc, Label::Date];
@@ -81,17 +81,21 @@ fuzz_target!(|data: &[u8]| {
         }
     }
 
+    let mut doc = Doc::new(Article { id: "fuzz".into(), title: None, text: text.clone(), published });
+    doc.segment();
     let whole = Span::new(0, text.len());
-    let sentences = split_sentences(&text);
-    check_spans(&text, &sentences, whole);
-    for &sentence in &sentences {
-        let words = split_words(&text, sentence);
-        check_spans(&text, &words, sentence);
+    let spans: Vec<Span> = doc.sentences.iter().map(|s| s.span).collect();
+    check_spans(&text, &spans, whole);
+    let mut next_word = 0;
+    for sentence in &doc.sentences {
+        assert_eq!(sentence.words.start, next_word, "{sentence:?}");
+        next_word = sentence.words.end;
+        let words = doc.words_of(sentence);
+        check_spans(&text, words, sentence.span);
         assert!(words.iter().all(|w| !text[w.range()].chars().any(char::is_whitespace)));
     }
+    assert_eq!(next_word, doc.words.len());
 
-    let mut doc = Doc::new(Article { id: "fuzz".into(), title: None, text: text.clone(), published });
-    doc.sentences = sentences;
     doc.dates = tag_dates(&text, published);
     doc.entities = disjoint;
     let triples = extract(&doc);

@@ -292,7 +292,7 @@ fn timing_lines(stats: &PipelineStats, wall: Duration) -> Vec<String> {
             share(other)
         ),
         format!(
-            "time: other stages (overlapped with the model): reading {}, sentences and dates {}, tokenizing {}, \
+            "time: other stages (overlapped with the model): reading {}, sentences, words and dates {}, tokenizing {}, \
              relations {}, writing {}; waited for the model {}, model waited {}",
             s(stats.read),
             s(stats.annotate),

@@ -6,8 +6,8 @@
 //! [`model_dir`]); [`NerModel::tag_docs`] labels the entities and roles of many
 //! documents at once. It runs in two halves that a caller may put on different threads:
 //!
-//! - [`Tokenization::prepare`] (CPU-side, cheap): each sentence is split into
-//!   CoNLL-style words ([`crate::text::split_words`]), encoded as pre-tokenized
+//! - [`Tokenization::prepare`] (CPU-side, cheap): the CoNLL-style words of each
+//!   sentence (the document's words layer, [`Doc::words`]) are encoded as pre-tokenized
 //!   input with the `tokenizers` crate's batch API, cut into windows that fit the
 //!   model, and the windows of all documents are grouped into length-sorted
 //!   batches under a token budget;
@@ -30,7 +30,6 @@ use std::time::{Duration, Instant};
 use tokenizers::Tokenizer;
 
 use crate::doc::{Doc, Entity, RoleSpan};
-use crate::text::split_words;
 
 pub use batch::BatchLimits;
 pub use decode::Tag;
@@ -176,7 +175,7 @@ impl NerModel {
     }
 
     /// Labels the entities and roles of every document in `docs` (whose
-    /// `sentences` must be set), batching all their sentences together. A
+    /// `sentences` and `words` must be set, [`Doc::segment`]), batching all their sentences together. A
     /// document whose windows fail is reported as an error; the others are
     /// unaffected.
     pub fn tag_docs(&mut self, docs: &[Doc]) -> Vec<Result<Tagged, NerError>> {
@@ -186,16 +185,16 @@ impl NerModel {
 }
 
 impl Tokenization {
-    /// Tokenizes the sentences of `docs` (whose `sentences` must be set) and
+    /// Tokenizes the sentences of `docs` (whose `sentences` and `words` must be set) and
     /// plans the forward passes. Never fails: a tokenizer error is carried to
     /// [`Tagger::tag`], which reports it for every document.
     pub fn prepare(&self, docs: &[Doc]) -> Prepared {
         let mut segments = Vec::new();
         for (doc_index, doc) in docs.iter().enumerate() {
-            for &sentence in &doc.sentences {
-                let words = split_words(&doc.article.text, sentence);
+            for sentence in &doc.sentences {
+                let words = doc.words_of(sentence);
                 if !words.is_empty() {
-                    segments.push((doc_index, words));
+                    segments.push((doc_index, words.to_vec()));
                 }
             }
         }

@@ -5,14 +5,21 @@
 //!   Mashinostroyeniya"), when it is the acronym in brackets after the longer
 //!   ("National Security Agency (NSA)"), or, for people, the surname; the
 //!   canonical name is the longest;
-//! - **anaphors**: "they", "the hackers", "the company", "it" stand for the
-//!   nearest earlier participant that fits the role.
+//! - **roles** ([`Resolver`]): the attacker or victim a reading gives, or
+//!   lacks, stands for a participant named elsewhere: "he"/"she" for the person
+//!   named before; "they", "the hackers" for the name an attacker goes by or
+//!   the nearest named attacker of the article; "it", "the company", "its
+//!   systems" for the nearest earlier participant that fits the role; "the
+//!   servers of X" for X; a missing attacker is taken from the sentence or the
+//!   sentences before.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use crate::doc::ArgKind;
 
-use super::mentions::{is_acronym, Mention, Reference};
+use super::lexicon::{WordClass, TABLES};
+use super::mentions::{is_acronym, Mention, Reference, SentenceWords};
+use super::roles;
 
 /// At most this many distinct names per article take part in alias merging
 /// (the first ones): the comparison is between every pair of names, and only a
@@ -138,7 +145,7 @@ fn same_participant(kind: ArgKind, short: &Name, long: &Name, facts: &TextFacts)
 
 /// Where to look for an antecedent: mentions before word `word` of sentence
 /// `sentence`, nearest first, up to `back` sentences back.
-pub fn earlier(mentions: &[Vec<Mention>], sentence: usize, word: usize, back: usize) -> impl Iterator<Item = &Mention> {
+fn earlier(mentions: &[Vec<Mention>], sentence: usize, word: usize, back: usize) -> impl Iterator<Item = &Mention> {
     (sentence.saturating_sub(back)..=sentence)
         .rev()
         .flat_map(move |s| mentions[s].iter().rev().filter(move |m| s < sentence || m.words.end <= word))
@@ -147,6 +154,206 @@ pub fn earlier(mentions: &[Vec<Mention>], sentence: usize, word: usize, back: us
 /// True for a mention that names its participant (not a pronoun or unnamed phrase).
 pub fn is_named(m: &Mention) -> bool {
     m.kind != ArgKind::Unnamed && m.reference == Reference::Itself
+}
+
+/// How many words may come between an unnamed attacker and "known as", and
+/// between that and the name.
+const NAMING_GAP: usize = 4;
+/// How many words after an asset ("the servers") its owner's "of" may come.
+const OWNER_GAP: usize = 6;
+/// How many words after that "of" (or "belonging to") the owner may start.
+const OWNER_WORDS: usize = 3;
+/// How many sentences back an unnamed attacker may find its named antecedent.
+const ANTECEDENT_WINDOW: usize = 3;
+/// How many sentences back "they" may find the attacker phrase it stands for,
+/// and a victim's pronoun or description ("it", "the company") its name.
+const PRONOUN_WINDOW: usize = 3;
+/// How many sentences back a missing attacker may be an unnamed attacker phrase.
+const FILL_WINDOW: usize = 2;
+
+/// Resolves the roles of readings: what an unnamed, anaphoric or missing
+/// attacker or victim stands for.
+pub struct Resolver<'a> {
+    /// The sentences of the document, in words.
+    pub sentences: &'a [SentenceWords],
+    /// Their mentions.
+    pub mentions: &'a [Vec<Mention>],
+    /// The named attackers of the readings, with their sentence and word, in text order.
+    pub named_readings: &'a [((usize, usize), &'a Mention)],
+}
+
+/// A resolved role: the participant and the mention it was read from.
+pub struct Role<'a> {
+    /// Who the role stands for (a name, when it was resolved to one).
+    pub participant: &'a Mention,
+    /// The mention it was read from.
+    pub mention: &'a Mention,
+    /// Taken from outside the cue's clause (a missing role filled from context).
+    pub filled: bool,
+}
+
+impl<'a> Resolver<'a> {
+    /// Resolves the attacker: a name stands; "he"/"she" becomes the person
+    /// named before; an unnamed or anaphoric attacker becomes the name it goes
+    /// by, else the nearest named attacker of the article when there is one; a
+    /// missing attacker (of a cue at word `cue_start` of sentence `sentence`)
+    /// is taken from the sentence or the article.
+    pub fn attacker(&self, sentence: usize, cue_start: usize, read: Option<&'a Mention>) -> Option<Role<'a>> {
+        if let Some(m) = read {
+            if is_named(m) {
+                return Some(Role { participant: m, mention: m, filled: false });
+            }
+            // "he", "she": the nearest person named before.
+            if is_personal_pronoun(m) {
+                let person = earlier(self.mentions, m.sentence, m.words.start, ANTECEDENT_WINDOW)
+                    .find(|a| a.kind == ArgKind::Person && is_named(a) && a.attacker_ok);
+                if let Some(person) = person {
+                    return Some(Role { participant: person, mention: m, filled: false });
+                }
+            }
+            if let Some(named) = self.named_after(m).or_else(|| self.named_attacker(sentence, m.words.start)) {
+                return Some(Role { participant: named, mention: m, filled: false });
+            }
+            if m.kind == ArgKind::Unnamed && m.reference == Reference::Anaphor && has_content(m) {
+                return Some(Role { participant: m, mention: m, filled: false });
+            }
+            // "they": the nearest earlier unnamed attacker phrase.
+            return earlier(self.mentions, m.sentence, m.words.start, PRONOUN_WINDOW)
+                .find(|a| a.attacker_ok && !a.victim_ok && has_content(a))
+                .map(|a| Role { participant: a, mention: m, filled: false });
+        }
+        let in_sentence = self.mentions[sentence].iter().find(|m| m.attacker_ok && !m.victim_ok);
+        if let Some(m) = in_sentence {
+            let participant = if is_named(m) { m } else { self.named_attacker(sentence, m.words.start).unwrap_or(m) };
+            return Some(Role { participant, mention: m, filled: true });
+        }
+        if let Some(named) = self.named_attacker(sentence, cue_start) {
+            return Some(Role { participant: named, mention: named, filled: true });
+        }
+        earlier(self.mentions, sentence, 0, FILL_WINDOW)
+            .find(|a| a.attacker_ok && !a.victim_ok && has_content(a))
+            .map(|a| Role { participant: a, mention: a, filled: true })
+    }
+
+    /// The name an unnamed attacker is given right after it: "a hacker going by
+    /// the pseudonym Buba", "a group calling itself the Shadow Brokers".
+    fn named_after(&self, m: &Mention) -> Option<&'a Mention> {
+        let sentence = &self.sentences[m.sentence];
+        let end = (m.words.end + NAMING_GAP).min(sentence.lower.len());
+        let naming = (m.words.end..end)
+            .find_map(|i| Some(i + TABLES.role_phrase_at(WordClass::Naming, &sentence.lower[i..])?))?;
+        self.mentions[m.sentence]
+            .iter()
+            .find(|n| n.words.start >= naming && n.words.start <= naming + NAMING_GAP && is_named(n) && n.attacker_ok)
+    }
+
+    /// The named attacker an unnamed or missing attacker of sentence `s` stands
+    /// for: the attacker of the latest reading at most [`ANTECEDENT_WINDOW`]
+    /// sentences before, else a threat actor mentioned in that window, else
+    /// one named in the next [`ANTECEDENT_WINDOW`] sentences ("A hacker tried
+    /// to extort Apple. The hackers, who call themselves ...").
+    /// (A binary search over `named_readings`: this runs once per reading.)
+    fn named_attacker(&self, s: usize, at: usize) -> Option<&'a Mention> {
+        let readings = self.named_readings;
+        let first = s.saturating_sub(ANTECEDENT_WINDOW);
+        let after = readings.partition_point(|(key, _)| *key < (s, at));
+        let from_readings = after.checked_sub(1).map(|i| readings[i]).filter(|((sentence, _), _)| *sentence >= first);
+        let last = (s + ANTECEDENT_WINDOW).min(self.mentions.len() - 1);
+        from_readings
+            .map(|(_, m)| m)
+            .or_else(|| {
+                (first..=s).rev().flat_map(|i| self.mentions[i].iter().rev()).find(|m| m.kind == ArgKind::ThreatActor)
+            })
+            .or_else(|| (s + 1..=last).flat_map(|i| self.mentions[i].iter()).find(|m| m.kind == ArgKind::ThreatActor))
+    }
+
+    /// Resolves the victim: a name or unnamed group stands; "it", "the
+    /// company", "its systems" become the nearest earlier fitting name.
+    pub fn victim(&self, read: Option<&'a Mention>, attacker: &Mention) -> Option<Role<'a>> {
+        let m = read?;
+        if let Some(owner) = self.owner(m) {
+            return self.victim(Some(owner), attacker).map(|role| Role { mention: m, ..role });
+        }
+        let possessive = m.kind == ArgKind::Unnamed && self.starts_with_possessive(m);
+        if m.reference == Reference::Itself && !possessive {
+            return Some(Role { participant: m, mention: m, filled: false });
+        }
+        // "the city of Atlanta": the description names itself.
+        if let Some(named) = self.named_by_of(m) {
+            return Some(Role { participant: named, mention: m, filled: false });
+        }
+        // "the company", "its systems" stand for an organisation; "it" may also
+        // be a place; "he" and "she" only for a person.
+        let organisation_only = has_content(m);
+        let personal = is_personal_pronoun(m);
+        let antecedent = earlier(self.mentions, m.sentence, m.words.start, PRONOUN_WINDOW).find(|a| {
+            is_named(a)
+                && a.victim_ok
+                && a.canonical != attacker.canonical
+                && match a.kind {
+                    ArgKind::Person => personal,
+                    ArgKind::Organization => !personal,
+                    ArgKind::Country | ArgKind::Location => !organisation_only && !personal,
+                    _ => false,
+                }
+        });
+        match antecedent {
+            Some(a) => Some(Role { participant: a, mention: m, filled: false }),
+            None if has_content(m) => Some(Role { participant: m, mention: m, filled: false }),
+            None => None,
+        }
+    }
+
+    /// The owner of an asset: "networks and systems of North American
+    /// companies", "the servers at Contoso" stand for whom they belong to.
+    fn owner(&self, m: &Mention) -> Option<&'a Mention> {
+        let sentence = &self.sentences[m.sentence];
+        let mentions = &self.mentions[m.sentence];
+        let is_asset = |m: &Mention| {
+            m.kind == ArgKind::Unnamed && TABLES.is_role_word(WordClass::Asset, &sentence.lower[m.words.end - 1])
+        };
+        if !is_asset(m) {
+            return None;
+        }
+        let mut i = m.words.end;
+        while i < sentence.lower.len() && i < m.words.end + OWNER_GAP {
+            let word = sentence.lower[i].as_str();
+            let belonging = TABLES.is_role_word(WordClass::OwnerBelonging, word);
+            if belonging || TABLES.is_role_word(WordClass::OwnerOf, word) {
+                let from = if belonging { i + 2 } else { i + 1 };
+                let owner = roles::first_within(mentions, from, OWNER_WORDS, |o| o.victim_ok && !is_asset(o));
+                return owner.map(|o| &mentions[o]);
+            }
+            // "networks and systems of ...": other assets may come between.
+            let in_asset = mentions.iter().any(|o| o.words.contains(&i) && is_asset(o));
+            if !(in_asset || TABLES.is_role_word(WordClass::Joiner, word)) {
+                return None;
+            }
+            i += 1;
+        }
+        None
+    }
+
+    /// The name right after "of" that a description stands for ("the city of Atlanta").
+    fn named_by_of(&self, m: &Mention) -> Option<&'a Mention> {
+        self.sentences[m.sentence].lower.get(m.words.end).filter(|w| *w == "of")?;
+        self.mentions[m.sentence].iter().find(|n| n.words.start == m.words.end + 1 && is_named(n) && n.victim_ok)
+    }
+
+    /// True when `m` opens with a possessive that stands for an earlier name ("its systems").
+    fn starts_with_possessive(&self, m: &Mention) -> bool {
+        TABLES.is_role_word(WordClass::GroupPossessive, &self.sentences[m.sentence].lower[m.words.start])
+    }
+}
+
+/// True for "he" and "she", which stand for people only.
+fn is_personal_pronoun(m: &Mention) -> bool {
+    TABLES.is_role_word(WordClass::PersonalPronoun, &m.canonical.to_lowercase())
+}
+
+/// True when an unnamed mention has a content word ("the company", not "it").
+fn has_content(m: &Mention) -> bool {
+    !TABLES.is_role_word(WordClass::BarePronoun, &m.canonical.to_lowercase())
 }
 
 #[cfg(test)]

@@ -2,7 +2,7 @@
 //! to right, skipping words inside participant mentions ("Hacking Team",
 //! "a hacking group") and adjectival participles ("the hacked accounts").
 
-use super::lexicon::{CueClass, CueForm, GAP_WORDS, TABLES};
+use super::lexicon::{CueClass, CueForm, WordClass, GAP_WORDS, TABLES};
 use super::mentions::{Mention, SentenceWords};
 
 /// A cue found in a sentence.
@@ -53,19 +53,19 @@ fn best_form(sentence: &SentenceWords, mentions: &[Mention], i: usize) -> Option
     let next = sentence.lower.get(i + first.words.len()).map_or("", String::as_str);
     // "the Yahoo breach": a name right before, itself after a determiner.
     let after_determined_name = mentions.iter().any(|m| {
-        m.words.end == i && m.words.start > 0 && TABLES.is_role_word("determiner", &sentence.lower[m.words.start - 1])
+        m.words.end == i
+            && m.words.start > 0
+            && TABLES.is_role_word(WordClass::Determiner, &sentence.lower[m.words.start - 1])
     });
     // A verb takes an object: punctuation or a function word next means a noun.
-    let no_object = next.is_empty()
-        || next.chars().all(|c| !c.is_alphanumeric())
-        || ["in", "at", "was", "were", "is", "are", "has", "had", "that", "which", "and", "or", "to", "for"]
-            .contains(&next);
+    let no_object =
+        next.is_empty() || next.chars().all(|c| !c.is_alphanumeric()) || TABLES.is_role_word(WordClass::NoObject, next);
     let noun_context = previous == "'s"
-        || TABLES.is_role_word("determiner", previous)
-        || TABLES.is_role_word("modifier", previous)
+        || TABLES.is_role_word(WordClass::Determiner, previous)
+        || TABLES.is_role_word(WordClass::Modifier, previous)
         || after_determined_name
         || no_object
-        || ["on", "against", "of"].contains(&next);
+        || TABLES.is_role_word(WordClass::NounPreposition, next);
     let preferred = longest.iter().find(|c| (c.class == CueClass::Noun) == noun_context).or(longest.first())?;
     (!is_adjectival(sentence, i, preferred)).then_some(*preferred)
 }
@@ -75,13 +75,9 @@ fn best_form(sentence: &SentenceWords, mentions: &[Mention], i: usize) -> Option
 /// $17,000 ransom", "2 million stolen records", "data from compromised systems").
 fn is_adjectival(sentence: &SentenceWords, i: usize, form: &CueForm) -> bool {
     let Some(previous) = i.checked_sub(1).map(|p| sentence.lower[p].as_str()) else { return false };
-    let after_preposition =
-        form.participle && ["from", "of", "on", "in", "into", "onto", "at", "with"].contains(&previous);
+    let after_preposition = form.participle && TABLES.is_role_word(WordClass::AdjectivePreposition, previous);
     form.class == CueClass::Verb
-        && (["the", "a", "an", "its", "their", "his", "her", "our", "your", "some", "many", "newly", "recently"]
-            .contains(&previous)
-            || is_amount(previous)
-            || after_preposition)
+        && (TABLES.is_role_word(WordClass::AdjectiveBefore, previous) || is_amount(previous) || after_preposition)
 }
 
 /// True when `then` starts within [`GAP_WORDS`] words of `words` ("held [the
@@ -93,8 +89,8 @@ fn follows(words: &[String], then: &[String]) -> bool {
 /// "$17,000", "€5m", "36", "million" (but not a year such as "2014").
 fn is_amount(word: &str) -> bool {
     let year = word.len() == 4 && word.chars().all(|c| c.is_ascii_digit());
-    ["million", "billion", "thousand", "hundred"].contains(&word)
-        || word.starts_with(['$', '£', '€', '¥'])
+    TABLES.is_role_word(WordClass::Amount, word)
+        || TABLES.role_words(WordClass::Currency).any(|sign| word.starts_with(sign))
         || (word.chars().next().is_some_and(|c| c.is_ascii_digit()) && !year)
 }
 

@@ -1,14 +1,14 @@
 //! Negation, denial and speculation around a cue (`lexicon/hedges.tsv`): the
 //! factor by which they lower a reading's confidence (0 drops it).
 
-use super::lexicon::TABLES;
+use super::lexicon::{HedgeKind, TABLES};
 
 /// The hedge factor for a cue at words `cue_start..` whose clause starts at
 /// `clause_start`. Verb cues look back over the whole clause; noun cues over
 /// the three words before them. The strongest hedge wins.
-pub fn factor(lower: &[String], clause_start: usize, cue_start: usize, noun: bool) -> (f32, Option<&'static str>) {
+pub fn factor(lower: &[String], clause_start: usize, cue_start: usize, noun: bool) -> (f32, Option<HedgeKind>) {
     let window_start = if noun { cue_start.saturating_sub(3).max(clause_start) } else { clause_start };
-    let mut best: (f32, Option<&'static str>) = (1.0, None);
+    let mut best: (f32, Option<HedgeKind>) = (1.0, None);
     for hedge in &TABLES.hedges {
         let range = if hedge.sentence_wide { 0..lower.len() } else { window_start..cue_start };
         let found = range.clone().any(|i| lower[i..range.end].starts_with(&hedge.words));

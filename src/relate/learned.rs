@@ -222,13 +222,12 @@ mod tests {
     use crate::dates::tag_dates;
     use crate::doc::Article;
     use crate::relate::mentions::sentence_words;
-    use crate::text::split_sentences;
 
     /// A document with the tagger's spans written out by hand: `(role, surface)`
     /// found in order in the text.
     fn doc(text: &str, roles: &[(Role, &str)]) -> Doc {
         let mut doc = Doc::new(Article { id: "t".into(), title: None, text: text.into(), published: None });
-        doc.sentences = split_sentences(text);
+        doc.segment();
         doc.dates = tag_dates(text, None);
         let mut from = 0;
         for (role, surface) in roles {

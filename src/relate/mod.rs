@@ -17,16 +17,17 @@ mod logistic;
 mod mentions;
 mod merge;
 mod roles;
+mod rules;
 mod timing;
 
 use std::collections::{HashMap, HashSet};
 
 use crate::doc::{ArgKind, Argument, Doc, Triple};
 
-use coref::{alias_map, earlier, is_named};
+use coref::{alias_map, is_named, Resolver, Role};
 use cues::{find_cues, Cue};
-use lexicon::{CueClass, TABLES};
-use mentions::{find_mentions, sentence_words, Mention, Reference, SentenceWords};
+use lexicon::{CueClass, HedgeKind};
+use mentions::{find_mentions, sentence_words, Mention, SentenceWords};
 use roles::Reading;
 
 pub use logistic::Logistic;
@@ -36,13 +37,6 @@ pub use merge::{groups, Group, LearnedWeights, Merger, Proposal, FEATURES};
 pub const MIN_CONFIDENCE: f32 = 0.3;
 /// At most this many triples per article (the strongest).
 pub const MAX_TRIPLES: usize = 5;
-/// How many words may come between an unnamed attacker and "known as", and
-/// between that and the name.
-const NAMING_GAP: usize = 4;
-/// How many words after an asset ("the servers") its owner's "of" may come.
-const OWNER_GAP: usize = 6;
-/// How many sentences back an unnamed attacker may find its named antecedent.
-const ANTECEDENT_WINDOW: usize = 3;
 /// Confidence factors for the kind of the attacker: in security news most
 /// named organisations are victims, vendors or sources, not attackers.
 const ATTACKER_KINDS: &[(ArgKind, f32)] = &[(ArgKind::Organization, 0.6)];
@@ -61,7 +55,7 @@ struct Found {
     cue: Cue,
     reading: Reading,
     confidence: f32,
-    hedge: Option<&'static str>,
+    hedge: Option<HedgeKind>,
     /// The hedge's factor (1 when none).
     hedge_factor: f32,
 }
@@ -127,8 +121,8 @@ pub fn propose(doc: &Doc, config: &RelateConfig) -> (Vec<Proposal>, usize) {
         })
         .collect();
     named_readings.sort_by_key(|(at, _)| *at);
-    let context =
-        Context { doc, sentences: &sentences, mentions: &mentions, aliases: &aliases, named_readings: &named_readings };
+    let resolver = Resolver { sentences: &sentences, mentions: &mentions, named_readings: &named_readings };
+    let context = Context { doc, sentences: &sentences, mentions: &mentions, aliases: &aliases, resolver };
     let mut proposals: Vec<Proposal> = Vec::new();
     if config.readers.contains(&Reader::Rules) {
         proposals.extend(found.iter().filter_map(|f| context.proposal(f)));
@@ -228,29 +222,22 @@ fn read_cues(sentences: &[SentenceWords], mentions: &[Vec<Mention>]) -> Vec<Foun
     found
 }
 
-/// What the resolution of roles needs to see.
+/// What turning readings into triples needs to see.
 struct Context<'a> {
     doc: &'a Doc,
     sentences: &'a [SentenceWords],
     mentions: &'a [Vec<Mention>],
     aliases: &'a HashMap<String, String>,
-    /// The named attackers of `found`, with their sentence and word, in text order.
-    named_readings: &'a [((usize, usize), &'a Mention)],
-}
-
-/// A resolved role: the participant and the mention it was read from.
-struct Role<'a> {
-    participant: &'a Mention,
-    mention: &'a Mention,
-    filled: bool,
+    /// Resolves the roles of the readings.
+    resolver: Resolver<'a>,
 }
 
 impl<'a> Context<'a> {
     /// Turns one reading into a proposal, or `None` when a role stays unknown.
     fn proposal(&self, f: &Found) -> Option<Proposal> {
         let here = &self.mentions[f.sentence];
-        let attacker = self.attacker(f, f.reading.attacker.map(|i| &here[i]))?;
-        let victim = self.victim(f.reading.victim.map(|i| &here[i]), attacker.participant)?;
+        let attacker = self.resolver.attacker(f.sentence, f.cue.start, f.reading.attacker.map(|i| &here[i]))?;
+        let victim = self.resolver.victim(f.reading.victim.map(|i| &here[i]), attacker.participant)?;
         let attacker_arg = self.argument(&attacker);
         let victim_arg = self.argument(&victim);
         if same_or_part_of(&attacker_arg.text, &victim_arg.text) {
@@ -266,7 +253,8 @@ impl<'a> Context<'a> {
             }
             confidence *= role.participant.score.sqrt();
         }
-        let kinds = kind_factor(ATTACKER_KINDS, attacker.participant.kind) * kind_factor(VICTIM_KINDS, victim.participant.kind);
+        let kinds =
+            kind_factor(ATTACKER_KINDS, attacker.participant.kind) * kind_factor(VICTIM_KINDS, victim.participant.kind);
         confidence *= kinds;
         let chosen = timing::choose(&self.doc.dates, self.sentences, f.sentence, f.cue.start);
         let mut evidence_sentences = vec![f.sentence, attacker.mention.sentence, victim.mention.sentence];
@@ -277,7 +265,7 @@ impl<'a> Context<'a> {
         evidence_sentences.dedup();
         let evidence =
             evidence_sentences.iter().map(|&s| self.doc.text(self.sentences[s].span)).collect::<Vec<_>>().join(" ");
-        let mut rule = format!("{}:{}", f.reading.rule, f.cue.form.name);
+        let mut rule = format!("{}:{}", f.reading.rule.name, f.cue.form.name);
         if attacker.filled {
             rule.push_str("+attacker-from-context");
         }
@@ -285,7 +273,7 @@ impl<'a> Context<'a> {
             rule.push_str("+victim-from-context");
         }
         if let Some(hedge) = f.hedge {
-            rule.push_str(&format!("+{hedge}"));
+            rule.push_str(&format!("+{}", hedge.as_str()));
         }
         let triple = Triple {
             doc_id: self.doc.article.id.clone(),
@@ -314,154 +302,6 @@ impl<'a> Context<'a> {
         let text = self.aliases.get(name).unwrap_or(name).clone();
         Argument { text, kind: role.participant.kind, span: role.mention.span }
     }
-
-    /// Resolves the attacker: a name stands; "he"/"she" becomes the person
-    /// named before; an unnamed or anaphoric attacker becomes the name it goes
-    /// by, else the nearest named attacker of the article when there is one; a
-    /// missing attacker is taken from the sentence or the article.
-    fn attacker(&self, f: &Found, read: Option<&'a Mention>) -> Option<Role<'a>> {
-        if let Some(m) = read {
-            if is_named(m) {
-                return Some(Role { participant: m, mention: m, filled: false });
-            }
-            // "he", "she": the nearest person named before.
-            if is_personal_pronoun(m) {
-                let person = earlier(self.mentions, m.sentence, m.words.start, ANTECEDENT_WINDOW)
-                    .find(|a| a.kind == ArgKind::Person && is_named(a) && a.attacker_ok);
-                if let Some(person) = person {
-                    return Some(Role { participant: person, mention: m, filled: false });
-                }
-            }
-            if let Some(named) = self.named_after(m).or_else(|| self.named_attacker(f.sentence, m.words.start)) {
-                return Some(Role { participant: named, mention: m, filled: false });
-            }
-            if m.kind == ArgKind::Unnamed && m.reference == Reference::Anaphor && has_content(m) {
-                return Some(Role { participant: m, mention: m, filled: false });
-            }
-            // "they": the nearest earlier unnamed attacker phrase.
-            return earlier(self.mentions, m.sentence, m.words.start, 3)
-                .find(|a| a.attacker_ok && !a.victim_ok && has_content(a))
-                .map(|a| Role { participant: a, mention: m, filled: false });
-        }
-        let in_sentence = self.mentions[f.sentence].iter().find(|m| m.attacker_ok && !m.victim_ok);
-        if let Some(m) = in_sentence {
-            let participant = if is_named(m) { m } else { self.named_attacker(f.sentence, m.words.start).unwrap_or(m) };
-            return Some(Role { participant, mention: m, filled: true });
-        }
-        if let Some(named) = self.named_attacker(f.sentence, f.cue.start) {
-            return Some(Role { participant: named, mention: named, filled: true });
-        }
-        earlier(self.mentions, f.sentence, 0, 2)
-            .find(|a| a.attacker_ok && !a.victim_ok && has_content(a))
-            .map(|a| Role { participant: a, mention: a, filled: true })
-    }
-
-    /// The name an unnamed attacker is given right after it: "a hacker going by
-    /// the pseudonym Buba", "a group calling itself the Shadow Brokers".
-    fn named_after(&self, m: &Mention) -> Option<&'a Mention> {
-        let sentence = &self.sentences[m.sentence];
-        let end = (m.words.end + NAMING_GAP).min(sentence.lower.len());
-        let naming =
-            (m.words.end..end).find_map(|i| Some(i + TABLES.role_phrase_at("naming", &sentence.lower[i..])?))?;
-        self.mentions[m.sentence]
-            .iter()
-            .find(|n| n.words.start >= naming && n.words.start <= naming + NAMING_GAP && is_named(n) && n.attacker_ok)
-    }
-
-    /// The named attacker an unnamed or missing attacker of sentence `s` stands
-    /// for: the attacker of the latest reading at most [`ANTECEDENT_WINDOW`]
-    /// sentences before, else a threat actor mentioned in that window, else
-    /// one named in the next [`ANTECEDENT_WINDOW`] sentences ("A hacker tried
-    /// to extort Apple. The hackers, who call themselves ...").
-    /// (A binary search over `named_readings`: this runs once per reading.)
-    fn named_attacker(&self, s: usize, at: usize) -> Option<&'a Mention> {
-        let readings = self.named_readings;
-        let first = s.saturating_sub(ANTECEDENT_WINDOW);
-        let after = readings.partition_point(|(key, _)| *key < (s, at));
-        let from_readings = after.checked_sub(1).map(|i| readings[i]).filter(|((sentence, _), _)| *sentence >= first);
-        let last = (s + ANTECEDENT_WINDOW).min(self.mentions.len() - 1);
-        from_readings
-            .map(|(_, m)| m)
-            .or_else(|| {
-                (first..=s).rev().flat_map(|i| self.mentions[i].iter().rev()).find(|m| m.kind == ArgKind::ThreatActor)
-            })
-            .or_else(|| (s + 1..=last).flat_map(|i| self.mentions[i].iter()).find(|m| m.kind == ArgKind::ThreatActor))
-    }
-
-    /// Resolves the victim: a name or unnamed group stands; "it", "the
-    /// company", "its systems" become the nearest earlier fitting name.
-    fn victim(&self, read: Option<&'a Mention>, attacker: &Mention) -> Option<Role<'a>> {
-        let m = read?;
-        if let Some(owner) = self.owner(m) {
-            return self.victim(Some(owner), attacker).map(|role| Role { mention: m, ..role });
-        }
-        let possessive = m.kind == ArgKind::Unnamed && self.starts_with_possessive(m);
-        if m.reference == Reference::Itself && !possessive {
-            return Some(Role { participant: m, mention: m, filled: false });
-        }
-        // "the city of Atlanta": the description names itself.
-        if let Some(named) = self.named_by_of(m) {
-            return Some(Role { participant: named, mention: m, filled: false });
-        }
-        // "the company", "its systems" stand for an organisation; "it" may also
-        // be a place; "he" and "she" only for a person.
-        let organisation_only = has_content(m);
-        let personal = is_personal_pronoun(m);
-        let antecedent = earlier(self.mentions, m.sentence, m.words.start, 3).find(|a| {
-            is_named(a)
-                && a.victim_ok
-                && a.canonical != attacker.canonical
-                && match a.kind {
-                    ArgKind::Person => personal,
-                    ArgKind::Organization => !personal,
-                    ArgKind::Country | ArgKind::Location => !organisation_only && !personal,
-                    _ => false,
-                }
-        });
-        match antecedent {
-            Some(a) => Some(Role { participant: a, mention: m, filled: false }),
-            None if has_content(m) => Some(Role { participant: m, mention: m, filled: false }),
-            None => None,
-        }
-    }
-
-    /// The owner of an asset: "networks and systems of North American
-    /// companies", "the servers at Contoso" stand for whom they belong to.
-    fn owner(&self, m: &Mention) -> Option<&'a Mention> {
-        let sentence = &self.sentences[m.sentence];
-        let mentions = &self.mentions[m.sentence];
-        let is_asset =
-            |m: &Mention| m.kind == ArgKind::Unnamed && TABLES.is_role_word("asset", &sentence.lower[m.words.end - 1]);
-        if !is_asset(m) {
-            return None;
-        }
-        let mut i = m.words.end;
-        while i < sentence.lower.len() && i < m.words.end + OWNER_GAP {
-            let word = sentence.lower[i].as_str();
-            if ["of", "at", "belonging"].contains(&word) {
-                let from = if word == "belonging" { i + 2 } else { i + 1 };
-                return roles::first_within(mentions, from, 3, |o| o.victim_ok && !is_asset(o)).map(|o| &mentions[o]);
-            }
-            // "networks and systems of ...": other assets may come between.
-            let in_asset = mentions.iter().any(|o| o.words.contains(&i) && is_asset(o));
-            if !(in_asset || ["and", "or", ","].contains(&word)) {
-                return None;
-            }
-            i += 1;
-        }
-        None
-    }
-
-    /// The name right after "of" that a description stands for ("the city of Atlanta").
-    fn named_by_of(&self, m: &Mention) -> Option<&'a Mention> {
-        self.sentences[m.sentence].lower.get(m.words.end).filter(|w| *w == "of")?;
-        self.mentions[m.sentence].iter().find(|n| n.words.start == m.words.end + 1 && is_named(n) && n.victim_ok)
-    }
-
-    fn starts_with_possessive(&self, m: &Mention) -> bool {
-        let first = &self.sentences[m.sentence].lower[m.words.start];
-        first == "its" || first == "their"
-    }
 }
 
 /// The factor `table` gives `kind` (1 when it gives none).
@@ -476,18 +316,6 @@ fn same_or_part_of(a: &str, b: &str) -> bool {
     let (a, b) = (words(a), words(b));
     let (short, long) = if a.len() <= b.len() { (&a, &b) } else { (&b, &a) };
     !short.is_empty() && long.windows(short.len()).any(|w| w == short.as_slice())
-}
-
-/// True for "he" and "she", which stand for people only.
-fn is_personal_pronoun(m: &Mention) -> bool {
-    let lower = m.canonical.to_lowercase();
-    lower == "he" || lower == "she"
-}
-
-/// True when an unnamed mention has a content word ("the company", not "it").
-fn has_content(m: &Mention) -> bool {
-    let lower = m.canonical.to_lowercase();
-    !["it", "they", "he", "she", "them", "its", "their"].contains(&lower.as_str())
 }
 
 #[cfg(test)]

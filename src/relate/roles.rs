@@ -1,6 +1,7 @@
 //! Reading who attacked whom around one cue: the role rules.
 //!
-//! Each rule has a name (shown with `--explain`) and a base confidence:
+//! Each rule has a name (shown with `--explain`), base confidences and word
+//! windows, all in the table of [`super::rules`]:
 //!
 //! | rule | pattern | attacker | victim |
 //! | --- | --- | --- | --- |
@@ -20,8 +21,9 @@
 //! is the first eligible mention after it, before the next boundary.
 
 use super::cues::Cue;
-use super::lexicon::{CueClass, TABLES};
+use super::lexicon::{CueClass, WordClass, TABLES};
 use super::mentions::{after_according, Mention, SentenceWords};
+use super::rules::{Rule, ACCUSED, ACTIVE, CLAIM, DEMAND, NOMINAL, PASSIVE, PASSIVE_REDUCED, PAY, SEND, SUFFER};
 use crate::doc::ArgKind;
 
 /// The arguments one cue yields, as indices into the sentence's mentions.
@@ -31,71 +33,21 @@ pub struct Reading {
     pub attacker: Option<usize>,
     /// The victim, when the sentence gives one.
     pub victim: Option<usize>,
-    /// The rule's name.
-    pub rule: &'static str,
-    /// The rule's base confidence.
+    /// The rule that read it.
+    pub rule: &'static Rule,
+    /// The rule's base confidence for what it found.
     pub confidence: f32,
     /// Index of a following noun cue this reading used (it is not read again).
     pub consumed: Option<usize>,
 }
 
-/// Prepositions whose object is neither subject nor object of the cue.
-const NOT_AN_OBJECT_AFTER: &[&str] = &[
-    "by",
-    "with",
-    "using",
-    "via",
-    "through",
-    "for",
-    "according",
-    "after",
-    "amid",
-    "despite",
-    "like",
-    "in",
-    "across",
-    "throughout",
-    "around",
-    "within",
-    "inside",
-    "near",
-];
-/// Relative pronouns, which start a clause whose subject is the name before them.
-const RELATIVE_PRONOUNS: &[&str] = &["who", "which", "that"];
-/// Words that introduce the victim after an attack noun.
-const VICTIM_PREPOSITIONS: &[&str] =
-    &["on", "against", "of", "at", "targeting", "into", "affecting", "hitting", "involving", "in"];
-/// Words that introduce the attacker after an attack noun.
-const AGENT_PREPOSITIONS: &[&str] = &["by", "from"];
-/// How many words may come between "accused X of" and the cue ("of attempting to hack").
-const ACCUSED_GAP: usize = 3;
-/// How many words after "demanded" the ransom word and the "from" may come.
-const DEMAND_WINDOW: usize = 10;
-/// How many words after "sent" the message, and after it "to", may come.
-const SEND_WINDOW: usize = 6;
-/// How many words after "paid" the attacker who was paid may start.
-const PAYEE_WINDOW: usize = 10;
-/// The forms of "have" ("has been hacked", "had its systems hacked", "has stolen").
-const HAVE: &[&str] = &["have", "has", "had", "having", "'ve"];
-/// Words allowed between an auxiliary and a passive participle.
-const ADVERBS: &[&str] = &[
-    "also",
-    "not",
-    "then",
-    "recently",
-    "successfully",
-    "allegedly",
-    "reportedly",
-    "previously",
-    "already",
-    "once",
-    "ever",
-    "never",
-    "repeatedly",
-    "apparently",
-    "reported",
-    "being",
-];
+impl Reading {
+    /// What `rule` read, with the rule's base confidence for it.
+    fn new(rule: &'static Rule, attacker: Option<usize>, victim: Option<usize>, consumed: Option<usize>) -> Self {
+        let confidence = rule.confidence(attacker.is_some(), victim.is_some());
+        Reading { attacker, victim, rule, confidence, consumed }
+    }
+}
 
 /// Reads the arguments of cue `index` of a sentence with cues `cues`.
 pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index: usize) -> Option<Reading> {
@@ -109,24 +61,24 @@ pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index:
         CueClass::Suffer => {
             // "suffered a breach", not "has significant experience with": a
             // bare "suffer" or "experience" needs its attack noun.
-            let noun = next_noun(cues, index);
-            if noun.is_none() && ["suffer", "experience"].contains(&cue.form.name) {
+            let noun = next_noun(cues, index, SUFFER.marker);
+            if noun.is_none() && TABLES.is_role_word(WordClass::NeedsAttackNoun, cue.form.name) {
                 return None;
             }
             let victim = subject(sentence, mentions, cue.start, Want::Victim);
-            let attacker =
-                agent(sentence, mentions, cue.end, 8).or_else(|| actor_within(mentions, cue.end, cue.end + 5));
-            Some(Reading { attacker, victim, rule: "suffer", confidence: 0.8, consumed: noun })
+            let attacker = agent(sentence, mentions, cue.end, SUFFER)
+                .or_else(|| actor_within(mentions, cue.end, cue.end + SUFFER.bare));
+            Some(Reading::new(SUFFER, attacker, victim, noun))
         }
         CueClass::Pay => read_pay(sentence, mentions, cue),
         CueClass::Send => read_send(sentence, mentions, cue),
         CueClass::Demand => read_demand(sentence, mentions, cue),
         CueClass::Claim => {
-            let noun = next_noun(cues, index)?;
+            let noun = next_noun(cues, index, CLAIM.marker)?;
             let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
             let noun_reading = read_noun(sentence, mentions, cues[noun]);
             let victim = noun_reading.as_ref().and_then(|r| r.victim).filter(|v| Some(*v) != attacker);
-            Some(Reading { attacker, victim, rule: "claim", confidence: 0.85, consumed: Some(noun) })
+            Some(Reading::new(CLAIM, attacker, victim, Some(noun)))
         }
     }?;
     (reading.attacker.is_some() || reading.victim.is_some()).then_some(reading)
@@ -134,32 +86,36 @@ pub fn read(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index:
 
 fn read_verb(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
     if cue.form.participle {
-        if let Some(aux) = auxiliary_before(sentence, cue.start).or_else(|| have_done_to(sentence, cue.start)) {
+        let aux = auxiliary_before(sentence, cue.start, PASSIVE.before)
+            .or_else(|| have_done_to(sentence, cue.start, PASSIVE.before));
+        if let Some(aux) = aux {
             let victim = subject(sentence, mentions, aux, Want::Victim);
-            let attacker = agent(sentence, mentions, cue.end, 8);
-            let confidence = if attacker.is_some() { 0.9 } else { 0.7 };
-            return Some(Reading { attacker, victim, rule: "passive", confidence, consumed: None });
+            let attacker = agent(sentence, mentions, cue.end, PASSIVE);
+            return Some(Reading::new(PASSIVE, attacker, victim, None));
         }
         // "Colonial Pipeline, hit by DarkSide,": a participle with "by" after it
         // reads as passive without its auxiliary.
         if sentence.lower.get(cue.end).is_some_and(|w| w == "by") {
-            let victim =
-                mentions.iter().rposition(|m| m.victim_ok && m.words.end <= cue.start && m.words.end + 4 >= cue.start);
-            let attacker = agent(sentence, mentions, cue.end, 1);
-            return Some(Reading { attacker, victim, rule: "passive-reduced", confidence: 0.8, consumed: None });
+            let victim = mentions.iter().rposition(|m| {
+                m.victim_ok && m.words.end <= cue.start && m.words.end + PASSIVE_REDUCED.before >= cue.start
+            });
+            let attacker = agent(sentence, mentions, cue.end, PASSIVE_REDUCED);
+            return Some(Reading::new(PASSIVE_REDUCED, attacker, victim, None));
         }
     }
     // "accounts stolen in January": a participle that is not also a past tense
     // is active only after "have" ("the hackers have stolen files"), or when
     // its victim follows "from" ("X used passwords stolen from Y").
-    let participle_only = cue.form.words.iter().any(|w| TABLES.is_role_word("participle-only", w));
-    if participle_only && cue.form.words.last().is_some_and(|w| w != "from") && !perfect_before(sentence, cue.start) {
+    let participle_only = cue.form.words.iter().any(|w| TABLES.is_role_word(WordClass::ParticipleOnly, w));
+    if participle_only
+        && cue.form.words.last().is_some_and(|w| w != "from")
+        && !perfect_before(sentence, cue.start, ACTIVE.before)
+    {
         return None;
     }
     let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
-    let victim = object(sentence, mentions, cue.end).filter(|v| Some(*v) != attacker);
-    let confidence = if attacker.is_some() && victim.is_some() { 0.85 } else { 0.65 };
-    Some(Reading { attacker, victim, rule: "active", confidence, consumed: None })
+    let victim = object(sentence, mentions, cue.end, ACTIVE.bare).filter(|v| Some(*v) != attacker);
+    Some(Reading::new(ACTIVE, attacker, victim, None))
 }
 
 /// "Germany accused Russia of hacking 15 computers", "X was charged with
@@ -167,66 +123,66 @@ fn read_verb(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option
 fn read_accused(sentence: &SentenceWords, mentions: &[Mention], cues: &[Cue], index: usize) -> Option<Reading> {
     let cue = cues[index];
     // "of (attempting to) hack": the preposition, a few words before the cue.
-    let of = (cue.start.saturating_sub(ACCUSED_GAP)..cue.start)
+    let of = (cue.start.saturating_sub(ACCUSED.before)..cue.start)
         .rev()
-        .find(|&i| ["of", "for", "with"].contains(&sentence.lower[i].as_str()))?;
+        .find(|&i| TABLES.is_role_word(WordClass::AccusedOf, &sentence.lower[i]))?;
     let before = of.checked_sub(1)?;
-    let accused = if TABLES.is_role_word("accuse", &sentence.lower[before]) {
+    let accused = if TABLES.is_role_word(WordClass::Accuse, &sentence.lower[before]) {
         // "X was charged with hacking Y"
-        let aux = before.checked_sub(1).filter(|&a| TABLES.is_role_word("auxiliary", &sentence.lower[a]))?;
+        let aux = before.checked_sub(1).filter(|&a| TABLES.is_role_word(WordClass::Auxiliary, &sentence.lower[a]))?;
         subject(sentence, mentions, aux, Want::Attacker)?
     } else {
         // "Z accused X of hacking Y"
         let accused = mentions.iter().rposition(|m| m.words.end == of && m.attacker_ok)?;
         let verb = mentions[accused].words.start.checked_sub(1)?;
-        TABLES.is_role_word("accuse", &sentence.lower[verb]).then_some(accused)?
+        TABLES.is_role_word(WordClass::Accuse, &sentence.lower[verb]).then_some(accused)?
     };
     let victim = match cue.form.class {
         CueClass::Noun => read_noun(sentence, mentions, cue).and_then(|r| r.victim),
-        _ => object(sentence, mentions, cue.end),
+        _ => object(sentence, mentions, cue.end, ACTIVE.bare),
     }
     .filter(|&v| v != accused);
-    Some(Reading { attacker: Some(accused), victim, rule: "accused", confidence: 0.8, consumed: None })
+    Some(Reading::new(ACCUSED, Some(accused), victim, None))
 }
 
 /// "Y paid a ransom to X": only a payment to an attacker phrase says an attack happened.
 fn read_pay(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
-    let attacker = Some(actor_within(mentions, cue.end, cue.end + PAYEE_WINDOW)?);
+    let attacker = Some(actor_within(mentions, cue.end, cue.end + PAY.bare)?);
     let victim = subject(sentence, mentions, cue.start, Want::Victim);
-    Some(Reading { attacker, victim, rule: "pay", confidence: 0.75, consumed: None })
+    Some(Reading::new(PAY, attacker, victim, None))
 }
 
 /// "X sent fake emails to Y": only messages sent to someone are phishing.
 fn read_send(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
-    let message = word_within(sentence, cue.end, SEND_WINDOW, |w| TABLES.is_role_word("message-noun", w))?;
-    let to = word_within(sentence, message + 1, SEND_WINDOW, |w| w == "to")?;
-    let victim = Some(first_within(mentions, to + 1, 4, |m| m.victim_ok)?);
+    let message = word_within(sentence, cue.end, SEND.marker, |w| TABLES.is_role_word(WordClass::MessageNoun, w))?;
+    let to = word_within(sentence, message + 1, SEND.marker, |w| w == "to")?;
+    let victim = Some(first_within(mentions, to + 1, SEND.victim, |m| m.victim_ok)?);
     let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
-    Some(Reading { attacker, victim, rule: "send", confidence: 0.7, consumed: None })
+    Some(Reading::new(SEND, attacker, victim, None))
 }
 
 /// "X demanded $75,000 from Y", "X asked Y for money": only a demand for money.
 fn read_demand(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
-    word_within(sentence, cue.end, DEMAND_WINDOW, |w| TABLES.is_role_word("ransom-noun", w))?;
-    let asked = first_within(mentions, cue.end, 1, |m| m.victim_ok);
-    let from = word_within(sentence, cue.end, DEMAND_WINDOW, |w| w == "from");
-    let from_whom = from.and_then(|f| first_within(mentions, f + 1, 4, |m| m.victim_ok));
+    word_within(sentence, cue.end, DEMAND.marker, |w| TABLES.is_role_word(WordClass::RansomNoun, w))?;
+    let asked = first_within(mentions, cue.end, DEMAND.bare, |m| m.victim_ok);
+    let from = word_within(sentence, cue.end, DEMAND.marker, |w| w == "from");
+    let from_whom = from.and_then(|f| first_within(mentions, f + 1, DEMAND.victim, |m| m.victim_ok));
     let victim = Some(asked.or(from_whom)?);
     let attacker = subject(sentence, mentions, cue.start, Want::Attacker);
-    Some(Reading { attacker, victim, rule: "demand", confidence: 0.75, consumed: None })
+    Some(Reading::new(DEMAND, attacker, victim, None))
 }
 
 fn read_noun(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option<Reading> {
     let mut victim = None;
-    if sentence.lower.get(cue.end).is_some_and(|w| VICTIM_PREPOSITIONS.contains(&w.as_str())) {
-        victim = first_within(mentions, cue.end + 1, 4, |m| m.victim_ok);
+    if sentence.lower.get(cue.end).is_some_and(|w| TABLES.is_role_word(WordClass::VictimPreposition, w)) {
+        victim = first_within(mentions, cue.end + 1, NOMINAL.victim, |m| m.victim_ok);
     }
-    let mut attacker = agent_like(sentence, mentions, cue.end, 8).filter(|a| Some(*a) != victim);
+    let mut attacker = agent_like(sentence, mentions, cue.end, NOMINAL).filter(|a| Some(*a) != victim);
     // A mention right before the noun, possibly possessive: "the Equifax breach", "APT28's attack".
     let before = mentions.iter().rposition(|m| {
         m.words.end == cue.start
             || (m.words.end + 1 == cue.start && sentence.lower[m.words.end] == "'s")
-            || (m.words.end + 1 == cue.start && TABLES.is_role_word("modifier", &sentence.lower[m.words.end]))
+            || (m.words.end + 1 == cue.start && TABLES.is_role_word(WordClass::Modifier, &sentence.lower[m.words.end]))
     });
     if let Some(b) = before {
         let m = &mentions[b];
@@ -239,12 +195,7 @@ fn read_noun(sentence: &SentenceWords, mentions: &[Mention], cue: Cue) -> Option
             attacker = Some(b);
         }
     }
-    let confidence = match (attacker, victim) {
-        (Some(_), Some(_)) => 0.75,
-        (None, Some(_)) => 0.6,
-        _ => 0.5,
-    };
-    Some(Reading { attacker, victim, rule: "nominal", confidence, consumed: None })
+    Some(Reading::new(NOMINAL, attacker, victim, None))
 }
 
 /// Which role a subject search is for.
@@ -258,7 +209,7 @@ enum Want {
 pub fn clause_start(sentence: &SentenceWords, before: usize) -> usize {
     (0..before)
         .rev()
-        .find(|&i| TABLES.role_phrase_at("boundary", &sentence.lower[i..before]).is_some())
+        .find(|&i| TABLES.role_phrase_at(WordClass::Boundary, &sentence.lower[i..before]).is_some())
         .map_or(0, |i| i + 1)
 }
 
@@ -303,23 +254,25 @@ fn subject(sentence: &SentenceWords, mentions: &[Mention], before: usize, want: 
     mentions.iter().position(|m| eligible(m) && fits(m)).or_else(|| {
         // A relative clause ("Aleksey Belan, who pulled off the hack") takes its
         // subject from the name before the relative pronoun.
-        let pronoun = start.checked_sub(1).filter(|&p| RELATIVE_PRONOUNS.contains(&sentence.lower[p].as_str()))?;
+        let pronoun = start.checked_sub(1).filter(|&p| TABLES.is_role_word(WordClass::Relative, &sentence.lower[p]))?;
         mentions.iter().rposition(|m| m.words.end <= pronoun && m.words.end + 2 >= pronoun && fits(m))
     })
 }
 
-/// The first victim-eligible mention after word `from`, before the next boundary.
-fn object(sentence: &SentenceWords, mentions: &[Mention], from: usize) -> Option<usize> {
+/// The first victim-eligible mention after word `from`, before the next
+/// boundary and within `window` words.
+fn object(sentence: &SentenceWords, mentions: &[Mention], from: usize, window: usize) -> Option<usize> {
     let limit = (from..sentence.lower.len())
-        .find(|&i| i > from && TABLES.role_phrase_at("boundary", &sentence.lower[i..]).is_some())
+        .find(|&i| i > from && TABLES.role_phrase_at(WordClass::Boundary, &sentence.lower[i..]).is_some())
         .unwrap_or(sentence.lower.len())
-        .min(from + 12);
+        .min(from + window);
     let found = mentions.iter().position(|m| {
         m.words.start >= from
             && m.words.start < limit
             && m.victim_ok
-            && !(m.words.start > 0 && NOT_AN_OBJECT_AFTER.contains(&sentence.lower[m.words.start - 1].as_str()))
-            && !sentence.lower.get(m.words.end).is_some_and(|w| TABLES.is_role_word("report", w))
+            && !(m.words.start > 0
+                && TABLES.is_role_word(WordClass::NotObjectAfter, &sentence.lower[m.words.start - 1]))
+            && !sentence.lower.get(m.words.end).is_some_and(|w| TABLES.is_role_word(WordClass::Report, w))
     })?;
     // "the UK's Foreign Office": the name the possessor owns is the object
     // (but "Japan's defence networks" and "Kaseya's VSA software" stand for
@@ -341,27 +294,27 @@ fn object(sentence: &SentenceWords, mentions: &[Mention], from: usize) -> Option
 /// ("VSA software"), not a function word ("VSA in 2021", "VSA and").
 fn continues_noun_phrase(word: &str) -> bool {
     word.chars().all(|c| c.is_lowercase() || c == '-')
-        && !["and", "or", "but", "has", "had", "have", "was", "were", "is", "are", "last", "this"].contains(&word)
-        && !TABLES.is_role_word("skip-after", word)
-        && !TABLES.is_role_word("boundary", word)
+        && !TABLES.is_role_word(WordClass::EndsNounPhrase, word)
+        && !TABLES.is_role_word(WordClass::SkipAfter, word)
+        && !TABLES.is_role_word(WordClass::Boundary, word)
 }
 
-/// The attacker after a "by" within `window` words after word `from`.
-fn agent(sentence: &SentenceWords, mentions: &[Mention], from: usize, window: usize) -> Option<usize> {
-    let by = word_within(sentence, from, window, |w| w == "by")?;
-    if (from..by).any(|i| TABLES.role_phrase_at("boundary", &sentence.lower[i..]).is_some()) {
+/// The attacker after a "by" within the `rule.by` words after word `from`.
+fn agent(sentence: &SentenceWords, mentions: &[Mention], from: usize, rule: &Rule) -> Option<usize> {
+    let by = word_within(sentence, from, rule.by, |w| w == "by")?;
+    if (from..by).any(|i| TABLES.role_phrase_at(WordClass::Boundary, &sentence.lower[i..]).is_some()) {
         return None;
     }
-    first_within(mentions, by + 1, 3, |m| m.attacker_ok)
+    first_within(mentions, by + 1, rule.agent, |m| m.attacker_ok)
 }
 
 /// Like [`agent`], accepting "from" as well as "by".
-fn agent_like(sentence: &SentenceWords, mentions: &[Mention], from: usize, window: usize) -> Option<usize> {
-    let at = word_within(sentence, from, window, |w| AGENT_PREPOSITIONS.contains(&w))?;
-    if (from..at).any(|i| TABLES.role_phrase_at("boundary", &sentence.lower[i..]).is_some()) {
+fn agent_like(sentence: &SentenceWords, mentions: &[Mention], from: usize, rule: &Rule) -> Option<usize> {
+    let at = word_within(sentence, from, rule.by, |w| TABLES.is_role_word(WordClass::AgentPreposition, w))?;
+    if (from..at).any(|i| TABLES.role_phrase_at(WordClass::Boundary, &sentence.lower[i..]).is_some()) {
         return None;
     }
-    first_within(mentions, at + 1, 3, |m| m.attacker_ok)
+    first_within(mentions, at + 1, rule.agent, |m| m.attacker_ok)
 }
 
 /// The first word position in `from..from + window` whose word passes `ok`.
@@ -380,35 +333,41 @@ fn actor_within(mentions: &[Mention], from: usize, to: usize) -> Option<usize> {
 }
 
 /// The position of "had" in "X had its systems hacked", "users have had their
-/// details stolen": the subject undergoes the participle at `cue`.
-fn have_done_to(sentence: &SentenceWords, cue: usize) -> Option<usize> {
+/// details stolen" (the possessive within `window` words before `cue`): the
+/// subject undergoes the participle at `cue`.
+fn have_done_to(sentence: &SentenceWords, cue: usize, window: usize) -> Option<usize> {
     let possessive =
-        (cue.saturating_sub(4)..cue).find(|&i| ["its", "their", "his", "her"].contains(&sentence.lower[i].as_str()))?;
+        (cue.saturating_sub(window)..cue).find(|&i| TABLES.is_role_word(WordClass::Possessive, &sentence.lower[i]))?;
     let have = possessive.checked_sub(1)?;
-    HAVE.contains(&sentence.lower[have].as_str()).then_some(have)
+    TABLES.is_role_word(WordClass::Have, &sentence.lower[have]).then_some(have)
 }
 
-/// True when a form of "have" comes within four words before word `cue`, in
-/// the same clause ("has this year broken into").
-fn perfect_before(sentence: &SentenceWords, cue: usize) -> bool {
-    (cue.saturating_sub(4)..cue)
+/// True when a form of "have" comes within `window` words before word `cue`,
+/// in the same clause ("has this year broken into").
+fn perfect_before(sentence: &SentenceWords, cue: usize, window: usize) -> bool {
+    (cue.saturating_sub(window)..cue)
         .rev()
         .take_while(|&i| {
-            sentence.lower[i].chars().any(char::is_alphanumeric) && !TABLES.is_role_word("boundary", &sentence.lower[i])
+            sentence.lower[i].chars().any(char::is_alphanumeric)
+                && !TABLES.is_role_word(WordClass::Boundary, &sentence.lower[i])
         })
-        .any(|i| HAVE.contains(&sentence.lower[i].as_str()))
+        .any(|i| TABLES.is_role_word(WordClass::Have, &sentence.lower[i]))
 }
 
-/// The position of a be/get auxiliary that makes the participle at `cue` passive.
-fn auxiliary_before(sentence: &SentenceWords, cue: usize) -> Option<usize> {
+/// The position of a be/get auxiliary, within `window` words before `cue`,
+/// that makes the participle at `cue` passive.
+fn auxiliary_before(sentence: &SentenceWords, cue: usize, window: usize) -> Option<usize> {
     let mut i = cue;
-    while i > 0 && cue - i < 4 {
+    while i > 0 && cue - i < window {
         i -= 1;
-        if TABLES.is_role_word("auxiliary", &sentence.lower[i]) {
+        if TABLES.is_role_word(WordClass::Auxiliary, &sentence.lower[i]) {
             return Some(i);
         }
         let word = sentence.lower[i].as_str();
-        if !(ADVERBS.contains(&word) || word.ends_with("ly") || HAVE.contains(&word)) {
+        if !(TABLES.is_role_word(WordClass::PassiveAdverb, word)
+            || word.ends_with("ly")
+            || TABLES.is_role_word(WordClass::Have, word))
+        {
             return None;
         }
     }
@@ -418,23 +377,23 @@ fn auxiliary_before(sentence: &SentenceWords, cue: usize) -> Option<usize> {
 /// True when the word before `at` (skipping determiners) is a preposition.
 fn after_preposition(sentence: &SentenceWords, at: usize) -> bool {
     let mut i = at;
-    while i > 0 && TABLES.is_role_word("determiner", &sentence.lower[i - 1]) {
+    while i > 0 && TABLES.is_role_word(WordClass::Determiner, &sentence.lower[i - 1]) {
         i -= 1;
     }
-    i > 0 && (TABLES.is_role_word("skip-after", &sentence.lower[i - 1]) || sentence.lower[i - 1] == "by")
+    i > 0 && (TABLES.is_role_word(WordClass::SkipAfter, &sentence.lower[i - 1]) || sentence.lower[i - 1] == "by")
 }
 
 /// True when the mention at `at` follows "of" ("the data of Acme customers was stolen").
 fn follows_of(sentence: &SentenceWords, at: usize) -> bool {
     let mut i = at;
-    while i > 0 && TABLES.is_role_word("determiner", &sentence.lower[i - 1]) {
+    while i > 0 && TABLES.is_role_word(WordClass::Determiner, &sentence.lower[i - 1]) {
         i -= 1;
     }
     i > 0 && sentence.lower[i - 1] == "of"
 }
 
-/// The next noun cue within six words after cue `index`.
-fn next_noun(cues: &[Cue], index: usize) -> Option<usize> {
+/// The next noun cue within `window` words after cue `index`.
+fn next_noun(cues: &[Cue], index: usize, window: usize) -> Option<usize> {
     let end = cues[index].end;
-    (index + 1..cues.len()).find(|&j| cues[j].form.class == CueClass::Noun && cues[j].start <= end + 6)
+    (index + 1..cues.len()).find(|&j| cues[j].form.class == CueClass::Noun && cues[j].start <= end + window)
 }

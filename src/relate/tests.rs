@@ -5,7 +5,6 @@ use chrono::NaiveDate;
 
 use crate::dates::tag_dates;
 use crate::doc::{Article, Doc, Entity, Label, Span};
-use crate::text::split_sentences;
 
 use super::extract;
 
@@ -13,7 +12,7 @@ use super::extract;
 fn doc(text: &str, published: Option<&str>, entities: &[(&str, Label)]) -> Doc {
     let published = published.map(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").unwrap());
     let mut doc = Doc::new(Article { id: "t".into(), title: None, text: text.into(), published });
-    doc.sentences = split_sentences(text);
+    doc.segment();
     doc.dates = tag_dates(text, published);
     let mut from = 0;
     for (surface, label) in entities {

@@ -5,7 +5,7 @@
 
 use crate::doc::{DateMention, Span};
 
-use super::lexicon::TABLES;
+use super::lexicon::{WordClass, TABLES};
 use super::mentions::SentenceWords;
 
 /// The chosen date and the sentence it came from.
@@ -28,7 +28,8 @@ pub fn choose<'d>(
         return Some(Chosen { date, sentence: s });
     }
     let next = sentences.get(s + 1)?;
-    let continues = (0..next.lower.len()).any(|i| TABLES.role_phrase_at("anaphor", &next.lower[i..]).is_some());
+    let continues =
+        (0..next.lower.len()).any(|i| TABLES.role_phrase_at(WordClass::Anaphor, &next.lower[i..]).is_some());
     if continues {
         return best_in(dates, next, next.span.start).map(|date| Chosen { date, sentence: s + 1 });
     }
@@ -55,5 +56,5 @@ fn best_in<'d>(dates: &'d [DateMention], sentence: &SentenceWords, cue_at: usize
 /// True when a discovery or report word is among the six words before the date.
 fn is_discovery(sentence: &SentenceWords, date: Span) -> bool {
     let first = sentence.words.iter().position(|w| w.start >= date.start).unwrap_or(sentence.words.len());
-    (first.saturating_sub(6)..first).any(|i| TABLES.is_role_word("discovery", &sentence.lower[i]))
+    (first.saturating_sub(6)..first).any(|i| TABLES.is_role_word(WordClass::Discovery, &sentence.lower[i]))
 }
