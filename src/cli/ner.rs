@@ -1,9 +1,8 @@
 //! `cyberie ner`: the entities and dates the pipeline sees, for inspection.
 
-use std::fs::File;
 use std::io::{self, BufWriter, Write};
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use anyhow::Context;
@@ -11,7 +10,8 @@ use clap::Args;
 use serde::Serialize;
 
 use cyberie::doc::{CharOffsets, Doc, Label};
-use cyberie::pipeline::{Outcome, Pipeline};
+use cyberie::export::{resolve_output, AtomicFile, Destination};
+use cyberie::pipeline::Outcome;
 use cyberie::read;
 
 use super::extract::usage_error;
@@ -29,7 +29,8 @@ pub struct NerArgs {
     #[command(flatten)]
     input: InputArgs,
 
-    /// Output file [default: standard output].
+    /// Output file, written atomically like `extract`'s (`-` is standard
+    /// output) [default: standard output].
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -49,25 +50,33 @@ struct EntityLine<'a> {
 
 /// Runs `ner`.
 pub fn run(args: NerArgs) -> anyhow::Result<ExitCode> {
-    let sources = match read::expand(&args.input.inputs.iter().map(|i| read::Input::parse(i)).collect::<Vec<_>>()) {
+    let sources = match args.input.sources() {
         Ok(sources) => sources,
         Err(e) => return usage_error(e),
     };
+    let inputs: Vec<PathBuf> = sources.iter().filter_map(|s| s.path().map(Path::to_path_buf)).collect();
+    let destination = match resolve_output(args.output.as_deref(), &inputs) {
+        Ok(destination) => destination,
+        Err(e) => return usage_error(e),
+    };
     args.input.configure_threads();
-    let mut pipeline = match Pipeline::new(args.input.pipeline_config()) {
+    let mut pipeline = match args.input.load_pipeline() {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let output_name = args.output.as_ref().map_or("standard output".to_string(), |p| p.display().to_string());
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => {
-            Box::new(BufWriter::new(File::create(path).with_context(|| format!("cannot create {output_name}"))?))
+    let (output_name, mut out, file): (String, Box<dyn Write>, _) = match &destination {
+        Destination::Stdout => ("standard output".to_string(), Box::new(BufWriter::new(io::stdout())), None),
+        Destination::File(target) => {
+            let name = target.given.display().to_string();
+            let (mut file, _) = AtomicFile::create(target).with_context(|| format!("cannot create {name}"))?;
+            let out = BufWriter::new(file.file().try_clone().with_context(|| format!("cannot create {name}"))?);
+            (name, Box::new(out), Some(file))
         }
-        None => Box::new(BufWriter::new(io::stdout())),
     };
     let mut report = RunReport::start(args.input.quiet, count_documents(&sources));
     let mut result = Ok(());
-    pipeline.run(read::read_all(sources), |outcome| {
+    let records = read::read_all(sources).filter(|record| args.input.in_shard(record));
+    pipeline.run(records, |outcome| {
         match outcome {
             Outcome::Done { doc, .. } => {
                 result =
@@ -82,6 +91,10 @@ pub fn run(args: NerArgs) -> anyhow::Result<ExitCode> {
         }
     });
     result.and_then(|_| out.flush()).with_context(|| format!("cannot write {output_name}"))?;
+    drop(out);
+    if let Some(file) = file {
+        file.commit().with_context(|| format!("cannot write {output_name}"))?;
+    }
     report.finish("entities", Some(&output_name), args.input.timings.then(|| pipeline.stats()).as_ref());
     Ok(ExitCode::from(if report.skipped.is_empty() { EXIT_OK } else { EXIT_SKIPPED }))
 }
