@@ -77,8 +77,9 @@ pub enum OutputError {
 /// Most symbolic links followed before a path counts as a loop (Linux's own limit).
 const MAX_LINKS: usize = 40;
 
-/// Decides where `-o` writes: `None` and `-` are standard output; a path is
-/// resolved and checked (see the module documentation) against `inputs`, the
+/// Decides where `-o` writes: `None`, `-` and a path that is this process's
+/// standard output (`/dev/stdout`, or the file it is redirected to) are
+/// standard output; another path is resolved and checked (see the module documentation) against `inputs`, the
 /// files the run reads (standard input is checked too).
 pub fn resolve_output(output: Option<&Path>, inputs: &[PathBuf]) -> Result<Destination, OutputError> {
     let Some(given) = output else { return Ok(Destination::Stdout) };
@@ -86,13 +87,16 @@ pub fn resolve_output(output: Option<&Path>, inputs: &[PathBuf]) -> Result<Desti
         return Ok(Destination::Stdout);
     }
     let name = given.display().to_string();
-    let path = follow_links(given).map_err(|e| match e.raw_os_error() {
-        Some(libc::ELOOP) => OutputError::Loop(name.clone()),
-        _ => OutputError::Io { path: name.clone(), source: e },
-    })?;
-    let meta = match std::fs::metadata(&path) {
+    let looped = |e: &io::Error| e.raw_os_error() == Some(libc::ELOOP);
+    // The kernel follows the links, "magic" ones too (/dev/stdout -> /proc/self/fd/1 -> pipe:[N]).
+    let meta = match std::fs::metadata(given) {
         Ok(meta) => meta,
+        Err(e) if looped(&e) => return Err(OutputError::Loop(name)),
         Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let path = follow_links(given).map_err(|e| match looped(&e) {
+                true => OutputError::Loop(name.clone()),
+                false => OutputError::Io { path: name.clone(), source: e },
+            })?;
             let dir = parent_dir(&path);
             if !dir.is_dir() {
                 let source = io::Error::new(io::ErrorKind::NotFound, format!("no directory {}", dir.display()));
@@ -102,11 +106,11 @@ pub fn resolve_output(output: Option<&Path>, inputs: &[PathBuf]) -> Result<Desti
         }
         Err(e) => return Err(OutputError::Io { path: name, source: e }),
     };
+    if same_file_as_fd(&meta, libc::STDOUT_FILENO) {
+        return Ok(Destination::Stdout);
+    }
     let file_type = meta.file_type();
     if !file_type.is_file() {
-        if same_file_as_fd(&meta, libc::STDOUT_FILENO) {
-            return Ok(Destination::Stdout);
-        }
         if file_type.is_dir() {
             return Err(OutputError::Directory(name));
         }
@@ -123,6 +127,7 @@ pub fn resolve_output(output: Option<&Path>, inputs: &[PathBuf]) -> Result<Desti
         };
         return Err(OutputError::Special { path: name, kind });
     }
+    let path = follow_links(given).map_err(|e| OutputError::Io { path: name.clone(), source: e })?;
     for input in inputs {
         if std::fs::metadata(input).is_ok_and(|m| m.dev() == meta.dev() && m.ino() == meta.ino()) {
             return Err(OutputError::IsInput { path: name, input: input.display().to_string() });
