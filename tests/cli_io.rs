@@ -146,7 +146,7 @@ fn dash_and_dev_stdout_are_standard_output() {
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         let mut command = Command::new("setpriv");
         command.args(["--reuid=65534", "--regid=65534", "--clear-groups", env!("CARGO_BIN_EXE_cyberie")]);
-        command.args(&args).arg("/dev/stdout").env_remove("CYBERIE_MODEL").stdin(Stdio::null());
+        command.args(args).arg("/dev/stdout").env_remove("CYBERIE_MODEL").stdin(Stdio::null());
         let run = output(command);
         run.expect_code(0);
         assert_eq!(run.stdout, dash.stdout);
@@ -271,7 +271,7 @@ fn a_resume_run_killed_with_sigkill_keeps_its_checkpointed_groups() {
     child.kill().unwrap(); // SIGKILL
     child.wait().unwrap();
     let kept = committed(&list);
-    assert!(kept >= 1 && kept < 20_000, "{kept} documents checkpointed");
+    assert!((1..20_000).contains(&kept), "{kept} documents checkpointed");
     assert!(!out.exists(), "the output appears only when a run ends");
 
     let run = cyberie(&[&base[..], &["-o", arg(&out), "--resume"]].concat());
@@ -335,7 +335,9 @@ fn a_fifo_input_is_read_once_and_its_data_kept() {
     let data = jsonl(&[("a", BOEING), ("b", TOYOTA)]);
     let writer = {
         let fifo = fifo.clone();
-        std::thread::spawn(move || std::fs::OpenOptions::new().write(true).open(fifo).unwrap().write_all(data.as_bytes()))
+        std::thread::spawn(move || {
+            std::fs::OpenOptions::new().write(true).open(fifo).unwrap().write_all(data.as_bytes())
+        })
     };
     let run = within(command(&[arg(&fifo)]), Duration::from_secs(60));
     writer.join().unwrap().unwrap();
@@ -358,7 +360,8 @@ fn one_sigterm_stops_a_run_waiting_on_a_fifo() {
         })
     };
     let out = dir.path().join("out.csv");
-    let mut child = command(&[arg(&fifo), "-o", arg(&out)]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
+    let mut child =
+        command(&[arg(&fifo), "-o", arg(&out)]).stdout(Stdio::null()).stderr(Stdio::piped()).spawn().unwrap();
     std::thread::sleep(Duration::from_secs(2));
     assert!(child.try_wait().unwrap().is_none());
     // SAFETY: signalling our own child.
@@ -442,7 +445,8 @@ fn strict_to_stdout_does_not_claim_that_nothing_was_written() {
 #[test]
 fn csv_json_array_and_gzipped_text_read_as_the_same_articles_as_json_lines() {
     let dir = tempfile::tempdir().unwrap();
-    let articles = [("r1", format!("{BOEING} The plane maker, based in Arlington, said so.")), ("r2", TOYOTA.to_string())];
+    let articles =
+        [("r1", format!("{BOEING} The plane maker, based in Arlington, said so.")), ("r2", TOYOTA.to_string())];
     let lines: Vec<(&str, &str)> = articles.iter().map(|(id, text)| (*id, text.as_str())).collect();
     let reference = extract(&[arg(&write(dir.path(), "ref.jsonl", jsonl(&lines)))]);
     reference.expect_code(0);

@@ -310,12 +310,8 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
 
 /// The `--error-records` record of a document that could not be read.
 fn error_record(error: &ReadError) -> serde_json::Value {
-    let record = ErrorRecord {
-        error: &error.reason,
-        source: &error.source,
-        line: error.line,
-        doc_id: error.doc_id.as_deref(),
-    };
+    let record =
+        ErrorRecord { error: &error.reason, source: &error.source, line: error.line, doc_id: error.doc_id.as_deref() };
     serde_json::to_value(record).expect("an error record serialises")
 }
 

@@ -211,7 +211,9 @@ impl InputArgs {
         let (dir, from_env) = self.model_dir()?;
         let origin = |message: String| {
             if from_env {
-                format!("{message} (the directory is $CYBERIE_MODEL's: fix or unset CYBERIE_MODEL, or give --model DIR)")
+                format!(
+                    "{message} (the directory is $CYBERIE_MODEL's: fix or unset CYBERIE_MODEL, or give --model DIR)"
+                )
             } else {
                 message
             }

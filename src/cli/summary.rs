@@ -392,7 +392,8 @@ mod tests {
         let jsonl = dir.path().join("a.jsonl");
         std::fs::write(&jsonl, "{\"id\":1}\n\n  \n{\"id\":2}\n{\"id\":3}").unwrap();
         let json = |path: &std::path::Path, gzip| Source::JsonFile { path: path.to_path_buf(), gzip };
-        let sources = [json(&jsonl, false), Source::TextFile { path: dir.path().join("b.txt"), id: "b".into(), gzip: false }];
+        let sources =
+            [json(&jsonl, false), Source::TextFile { path: dir.path().join("b.txt"), id: "b".into(), gzip: false }];
         assert_eq!(count_documents(&sources), Some(4));
         assert_eq!(count_documents(&[json(&jsonl, false), Source::Stdin]), None);
         assert_eq!(count_documents(&[json(&dir.path().join("c.jsonl.gz"), true)]), None);

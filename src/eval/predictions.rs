@@ -64,13 +64,16 @@ pub fn read_predictions_csv(reader: impl Read, path: &Path) -> Result<Vec<Triple
     while csv.read_record(&mut raw).map_err(|e| csv_error(e, path))? {
         let line = raw.position().map(|p| p.line()).unwrap_or(0);
         let row = |message: String| PredictionError::Row { path: path.to_path_buf(), line, message };
-        let record: TripleRecord = raw.deserialize::<TripleRecord>(Some(&headers)).map(TripleRecord::unneutralised).map_err(|e| match e.kind() {
-            csv::ErrorKind::Deserialize { err, .. } => match err.field().and_then(|i| headers.get(i as usize)) {
-                Some(column) => row(format!("bad prediction: column \"{column}\": {}", err.kind())),
-                None => row(format!("bad prediction: {}", err.kind())),
-            },
-            _ => row(format!("bad prediction: {e}")),
-        })?;
+        let record: TripleRecord = raw
+            .deserialize::<TripleRecord>(Some(&headers))
+            .map(TripleRecord::unneutralised)
+            .map_err(|e| match e.kind() {
+                csv::ErrorKind::Deserialize { err, .. } => match err.field().and_then(|i| headers.get(i as usize)) {
+                    Some(column) => row(format!("bad prediction: column \"{column}\": {}", err.kind())),
+                    None => row(format!("bad prediction: {}", err.kind())),
+                },
+                _ => row(format!("bad prediction: {e}")),
+            })?;
         check(&record).map_err(row)?;
         records.push(record);
     }

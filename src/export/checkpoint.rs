@@ -161,7 +161,10 @@ impl Checkpoint {
             .open(&list_path)
             .map_err(io_error(&list_path))?;
         lock(&list, true).map_err(|_| {
-            mismatch(format!("another cyberie run is writing it ({} is locked); wait for it or stop it", list_path.display()))
+            mismatch(format!(
+                "another cyberie run is writing it ({} is locked); wait for it or stop it",
+                list_path.display()
+            ))
         })?;
         let mut text = String::new();
         list.read_to_string(&mut text).map_err(io_error(&list_path))?;
@@ -263,7 +266,8 @@ impl Checkpoint {
         let mut writer = rows_file.try_clone().map_err(io_error(&partial))?;
         writer.seek(SeekFrom::End(0)).map_err(io_error(&partial))?;
         resumed.fresh = fresh;
-        let checkpoint = Checkpoint { list, rows_file, partial, target: target.to_path_buf(), pending: Vec::new(), rows };
+        let checkpoint =
+            Checkpoint { list, rows_file, partial, target: target.to_path_buf(), pending: Vec::new(), rows };
         Ok((checkpoint, writer, resumed))
     }
 

@@ -59,7 +59,11 @@ mod tests {
         assert_eq!(records.len(), 4);
         assert_eq!(records[0].as_ref().unwrap().id, "a");
         assert_eq!(records[1].as_ref().unwrap_err().to_string(), "x.json[1] (b): missing \"text\"");
-        assert!(records[2].as_ref().unwrap_err().to_string().starts_with("x.json[2]: malformed JSON: expected an object"));
+        assert!(records[2]
+            .as_ref()
+            .unwrap_err()
+            .to_string()
+            .starts_with("x.json[2]: malformed JSON: expected an object"));
         assert_eq!(records[3].as_ref().unwrap().id, "3");
     }
 

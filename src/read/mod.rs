@@ -208,10 +208,9 @@ fn unknown_form(path: &Path, name: &str) -> InputError {
     let what = match NOT_READ.iter().find(|(ending, _)| lower.ends_with(ending)) {
         Some((_, hint)) => hint.to_string(),
         None => match Path::new(lower).extension() {
-            Some(ext) => format!(
-                "files named .{} are not read (a plain-text article? rename it to .txt)",
-                ext.to_string_lossy()
-            ),
+            Some(ext) => {
+                format!("files named .{} are not read (a plain-text article? rename it to .txt)", ext.to_string_lossy())
+            }
             None => "a name without an ending says nothing of what it holds (a plain-text article? rename it \
                      to .txt; JSON Lines on a pipe? give - and pipe them in)"
                 .to_string(),
@@ -463,7 +462,8 @@ mod tests {
     fn json_arrays_and_csv_files_are_read_as_articles() {
         let dir = tempfile::tempdir().unwrap();
         let array = dir.path().join("a.json");
-        std::fs::write(&array, "\n  [{\"id\": \"x\", \"text\": \"One.\"},\n {\"id\": \"y\", \"text\": \"Two.\"}]\n").unwrap();
+        std::fs::write(&array, "\n  [{\"id\": \"x\", \"text\": \"One.\"},\n {\"id\": \"y\", \"text\": \"Two.\"}]\n")
+            .unwrap();
         let table = dir.path().join("b.csv");
         std::fs::write(&table, "id,text\nz,\"Three, four.\"\n").unwrap();
         let records: Vec<Record> = read_all(expand(&[Input::Path(array), Input::Path(table)]).unwrap()).collect();
