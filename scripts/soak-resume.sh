@@ -2,9 +2,9 @@
 # Soak test of `cyberie extract --resume` (issue 16): N articles, SIGKILL at K
 # random moments, restart each time; the final output must equal an
 # uninterrupted run's byte for byte. Prints, for each kill, when it came, how
-# many documents the killed run had checkpointed, and the work redone (the
-# killed run's wall time not covered by its checkpoints, at the reference
-# run's speed).
+# many documents the killed run had checkpointed, and the work redone: the
+# time from its last checkpoint to the kill (lost, done again by the next run)
+# and the documents that is at the killed run's own speed.
 #
 #   scripts/soak-resume.sh [N] [KILLS] [MODEL_DIR] [extra extract args...]
 #
@@ -76,13 +76,17 @@ for k in $(seq 1 "$kills"); do
     if ! kill -KILL "$pid" 2>/dev/null; then
         echo "soak: run $k finished before its kill (the machine is faster than the poll): no kill" >&2
     fi
+    killed_at=$(date +%s.%N)
     wait "$pid" 2>/dev/null || true
-    wall=$(echo "$(date +%s.%N) - $start" | bc)
+    wall=$(echo "$killed_at - $start" | bc)
     total_s=$(echo "$total_s + $wall" | bc)
     after=$(committed)
-    lost_s=$(echo "$wall - ($after - $before) / $rate" | bc -l)
-    printf 'soak: kill %d after %.1f s: %d documents checkpointed before the run, %d after (+%d); work redone: %.1f s (~%.0f documents, start-up included)\n' \
-        "$k" "$wall" "$before" "$after" "$((after - before))" "$lost_s" "$(echo "$lost_s * $rate" | bc -l)"
+    # The list is written at each checkpoint: its time is the last one's.
+    last=$(python3 -c 'import os, sys; print(os.path.getmtime(sys.argv[1]))' "$work/out.csv.done")
+    lost_s=$(echo "$killed_at - $last" | bc -l)
+    speed=$(echo "($after - $before) / ($last - $start + 0.000001)" | bc -l)
+    printf 'soak: kill %d after %.1f s: %d documents checkpointed before the run, %d after (+%d, %.0f documents/s); work redone: %.1f s since the last checkpoint, ~%.0f documents\n' \
+        "$k" "$wall" "$before" "$after" "$((after - before))" "$speed" "$lost_s" "$(echo "$lost_s * $speed" | bc -l)"
 done
 start=$(date +%s.%N)
 "${run[@]}" --resume -o "$work/out.csv" 2> "$work/last.log"
