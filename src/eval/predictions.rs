@@ -147,6 +147,14 @@ mod tests {
     }
 
     #[test]
+    fn the_spreadsheet_guard_is_removed() {
+        let text = format!("{HEADER}'=x,'-APT,threat_actor,'@Acme,organization,,,0.9,'+e\n");
+        let records = read_predictions_csv(text.as_bytes(), Path::new("p.csv")).unwrap();
+        let r = &records[0];
+        assert_eq!([&r.doc_id, &r.attacker, &r.victim, &r.evidence], ["=x", "-APT", "@Acme", "+e"]);
+    }
+
+    #[test]
     fn csv_errors_name_file_and_line() {
         let text = format!("{HEADER}a1,X,country,Y,organization,,,0.9,e\na2,X,country,Y,organization,,,high,e\n");
         let err = read_predictions_csv(text.as_bytes(), Path::new("p.csv")).unwrap_err().to_string();
