@@ -62,11 +62,11 @@ PY
 
 total_s=0
 for k in $(seq 1 "$kills"); do
-    # A random moment of the rest of the work: once a random share (10-70%)
+    # A random moment of the rest of the work: once a random share (10-60%)
     # of the remaining documents is checkpointed, plus a random part of the
     # time 1.5 groups take (so the kill falls anywhere between checkpoints).
     before=$(committed)
-    target=$(( before + (n - before) * (10 + RANDOM % 61) / 100 ))
+    target=$(( before + (n - before) * (10 + RANDOM % 51) / 100 ))
     extra_s=$(echo "($RANDOM / 32767) * 1.5 * 1000 / $rate" | bc -l)
     start=$(date +%s.%N)
     "${run[@]}" -q --resume -o "$work/out.csv" 2>> "$work/killed.log" &
