@@ -24,10 +24,10 @@ use chrono::NaiveDate;
 use rayon::prelude::*;
 
 use crate::dates::tag_dates;
-use crate::doc::{Doc, Entity, Triple};
-use crate::ner::{ModelError, NerError, NerModel, NerOptions, NerStats, Prepared, Tagger, Tokenization};
+use crate::doc::{Doc, Triple};
+use crate::ner::{ModelError, NerError, NerModel, NerOptions, NerStats, Prepared, Tagged, Tagger, Tokenization};
 use crate::read::{ReadError, Record};
-use crate::relate;
+use crate::relate::{self, RelateConfig};
 use crate::text::split_sentences;
 
 /// Everything that shapes a run.
@@ -50,6 +50,8 @@ pub struct PipelineConfig {
     /// Overlap the model with the other stages (otherwise each group is
     /// finished before the next is read; for measurements).
     pub overlap: bool,
+    /// The relation stage's readers.
+    pub relate: RelateConfig,
 }
 
 impl PipelineConfig {
@@ -62,6 +64,7 @@ impl PipelineConfig {
             docs_per_batch: 1000,
             words_per_batch: 100_000,
             overlap: true,
+            relate: RelateConfig::default(),
         }
     }
 }
@@ -131,9 +134,9 @@ enum Slot {
     Failed(ReadError),
 }
 
-/// What the model thread sends back: the group with entities set, or `None`
-/// when it stopped before finishing it.
-type Tagged = Option<(Group, Vec<Result<Vec<Entity>, NerError>>)>;
+/// What the model thread sends back: the group with what the model found in
+/// each document, or `None` when it stopped before finishing it.
+type FromModel = Option<(Group, Vec<Result<Tagged, NerError>>)>;
 
 impl Pipeline {
     /// Loads the model; fails before any work when the model directory is unusable.
@@ -193,7 +196,7 @@ impl Pipeline {
         let halted = || stop.load(Ordering::SeqCst) || halt.load(Ordering::SeqCst);
         std::thread::scope(|scope| {
             let (to_model, model_in) = sync_channel::<(Group, Prepared)>(1);
-            let (model_out, from_model) = sync_channel::<Tagged>(2);
+            let (model_out, from_model) = sync_channel::<FromModel>(2);
             let model = scope.spawn(move || model_loop(tagger, threads, model_in, model_out, &halted));
             let mut in_flight = 0usize;
             let mut end = RunEnd::Completed;
@@ -212,7 +215,7 @@ impl Pipeline {
                     in_flight -= 1;
                     match receive(&from_model, stats) {
                         Some(tagged) => {
-                            if finish(tagged, stats, &mut sink).is_break() || group_done().is_break() {
+                            if finish(tagged, config, stats, &mut sink).is_break() || group_done().is_break() {
                                 end = RunEnd::SinkBroke;
                                 break;
                             }
@@ -232,7 +235,7 @@ impl Pipeline {
             while let Ok(tagged) = from_model.recv() {
                 match tagged {
                     Some(tagged) if end != RunEnd::SinkBroke => {
-                        if finish(tagged, stats, &mut sink).is_break() || group_done().is_break() {
+                        if finish(tagged, config, stats, &mut sink).is_break() || group_done().is_break() {
                             end = RunEnd::SinkBroke;
                             halt.store(true, Ordering::SeqCst);
                         }
@@ -324,7 +327,7 @@ fn model_loop(
     tagger: &mut Tagger,
     threads: i32,
     input: Receiver<(Group, Prepared)>,
-    output: SyncSender<Tagged>,
+    output: SyncSender<FromModel>,
     stop: &(dyn Fn() -> bool + Sync),
 ) -> Duration {
     // libtorch keeps the intra-op thread count per thread: set it here too.
@@ -334,7 +337,7 @@ fn model_loop(
         let waiting = Instant::now();
         let Ok((group, prepared)) = input.recv() else { break };
         idle += waiting.elapsed();
-        let tagged = tagger.tag(&group.docs, prepared, stop).map(|entities| (group, entities));
+        let tagged = tagger.tag(&group.docs, prepared, stop).map(|found| (group, found));
         let stopped = tagged.is_none();
         if output.send(tagged).is_err() || stopped {
             break;
@@ -343,7 +346,7 @@ fn model_loop(
     idle
 }
 
-fn receive(from_model: &Receiver<Tagged>, stats: &mut PipelineStats) -> Tagged {
+fn receive(from_model: &Receiver<FromModel>, stats: &mut PipelineStats) -> FromModel {
     let started = Instant::now();
     let tagged = from_model.recv().ok().flatten();
     stats.wait_model += started.elapsed();
@@ -352,7 +355,8 @@ fn receive(from_model: &Receiver<Tagged>, stats: &mut PipelineStats) -> Tagged {
 
 /// Relations (in parallel), then each outcome to the sink in input order.
 fn finish<F>(
-    (group, entities): (Group, Vec<Result<Vec<Entity>, NerError>>),
+    (group, found): (Group, Vec<Result<Tagged, NerError>>),
+    config: &PipelineConfig,
     stats: &mut PipelineStats,
     sink: &mut F,
 ) -> ControlFlow<()>
@@ -360,12 +364,13 @@ where
     F: FnMut(Outcome) -> ControlFlow<()>,
 {
     let started = Instant::now();
-    let docs = attach(group.docs, entities);
+    let docs = attach(group.docs, found);
+    let relate_config = &config.relate;
     let outcomes: Vec<Outcome> = docs
         .into_par_iter()
         .map(|doc| match doc {
             Ok(doc) => {
-                let triples = relate::extract(&doc);
+                let triples = relate::extract_with(&doc, relate_config);
                 Outcome::Done { doc, triples }
             }
             Err(e) => Outcome::Skipped(e),
@@ -389,13 +394,14 @@ where
     flow
 }
 
-/// Sets each document's entities, or turns it into a skip when the model failed on it.
-fn attach(docs: Vec<Doc>, entities: Vec<Result<Vec<Entity>, NerError>>) -> Vec<Result<Doc, ReadError>> {
+/// Sets each document's entities and roles, or turns it into a skip when the model failed on it.
+fn attach(docs: Vec<Doc>, found: Vec<Result<Tagged, NerError>>) -> Vec<Result<Doc, ReadError>> {
     docs.into_iter()
-        .zip(entities)
-        .map(|(mut doc, entities)| match entities {
-            Ok(entities) => {
+        .zip(found)
+        .map(|(mut doc, found)| match found {
+            Ok(Tagged { entities, roles }) => {
                 doc.entities = entities;
+                doc.roles = roles;
                 Ok(doc)
             }
             Err(e) => Err(ReadError {

@@ -159,6 +159,12 @@ pub struct InputArgs {
     #[arg(long, value_enum, default_value_t = cyberie::ner::Precision::default())]
     precision: cyberie::ner::Precision,
 
+    /// The relation stage's readers: `rules` (hand-written rules over attack
+    /// cues), `tagger` (the triggers and arguments of the model's argument
+    /// head), or both, comma-separated; their readings are merged.
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "READERS", default_value = "rules,tagger")]
+    readers: Vec<cyberie::relate::Reader>,
+
     /// Run the model and the other stages one after another instead of
     /// overlapping them (for measurements).
     #[arg(long, hide = true)]
@@ -243,6 +249,7 @@ impl InputArgs {
         config.ner.token_budget = self.token_budget;
         config.ner.precision = self.precision;
         config.overlap = !self.sequential;
+        config.relate.readers = self.readers.clone();
         config
     }
 

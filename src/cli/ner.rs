@@ -22,8 +22,9 @@ use super::{InputArgs, EXIT_OK, EXIT_SKIPPED};
 ///
 /// Prints one JSON object per entity: {"doc_id", "start", "end", "label",
 /// "score", "text"}, with start/end in Unicode code points (end exclusive) and
-/// label PER, ORG, LOC, MISC (from the model) or DATE (from the temporal
-/// tagger, with its normalised "value" when known).
+/// label PER, ORG, LOC, MISC (from the model), DATE (from the temporal
+/// tagger, with its normalised "value" when known), or TRIGGER, ATTACKER,
+/// VICTIM, TIME (the attack roles of the model's argument head, when it has one).
 #[derive(Args, Debug)]
 pub struct NerArgs {
     #[command(flatten)]
@@ -41,7 +42,7 @@ struct EntityLine<'a> {
     doc_id: &'a str,
     start: usize,
     end: usize,
-    label: Label,
+    label: &'static str,
     score: f32,
     text: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -109,16 +110,25 @@ fn write_doc(out: &mut dyn Write, doc: &Doc) -> io::Result<usize> {
             doc_id: &doc.article.id,
             start: offsets.char_offset(e.span.start),
             end: offsets.char_offset(e.span.end),
-            label: e.label,
+            label: e.label.as_str(),
             score: (e.score * 1000.0).round() / 1000.0,
             text: &e.text,
             value: None,
         })
+        .chain(doc.roles.iter().map(|r| EntityLine {
+            doc_id: &doc.article.id,
+            start: offsets.char_offset(r.span.start),
+            end: offsets.char_offset(r.span.end),
+            label: r.role.tag_name(),
+            score: (r.score * 1000.0).round() / 1000.0,
+            text: doc.text(r.span),
+            value: None,
+        }))
         .chain(doc.dates.iter().map(|d| EntityLine {
             doc_id: &doc.article.id,
             start: offsets.char_offset(d.span.start),
             end: offsets.char_offset(d.span.end),
-            label: Label::Date,
+            label: Label::Date.as_str(),
             score: 1.0,
             text: &d.text,
             value: d.value.map(|v| v.to_string()),

@@ -3,6 +3,8 @@
 //! windows of similar length into batches, and reading each word's label off
 //! the model's output at its first word piece.
 
+use std::ops::Range;
+
 use tch::{Kind, Tensor};
 use tokenizers::{EncodeInput, InputSequence, Tokenizer};
 
@@ -175,15 +177,15 @@ pub fn to_tensors(batch: &[&Segment], pad_id: i64) -> Inputs {
     Inputs { ids: Tensor::from_slice(&ids).view(shape), mask: Tensor::from_slice(&mask).view(shape) }
 }
 
-/// Reads each word's best tag and its probability from `probabilities`
-/// (`[batch, length, tags]`, already normalised) at the word's first piece.
-/// Words without a piece get `None`.
-pub fn word_predictions(
-    batch: &[&Segment],
-    probabilities: &Tensor,
-    num_tags: usize,
-) -> Vec<Vec<Option<WordPrediction>>> {
-    let (best, best_index) = probabilities.to_kind(Kind::Float).max_dim(-1, false);
+/// Reads each word's best tag of one head and its probability at the word's
+/// first piece: `logits` is `[batch, length, labels]`, `rows` the head's
+/// labels among them (its softmax is taken over those alone; tags are numbered
+/// from the head's first row). Words without a piece get `None`.
+pub fn word_predictions(batch: &[&Segment], logits: &Tensor, rows: &Range<usize>) -> Vec<Vec<Option<WordPrediction>>> {
+    let num_tags = rows.len();
+    let head = logits.narrow(-1, rows.start as i64, num_tags as i64);
+    let probabilities = head.softmax(-1, Kind::Float);
+    let (best, best_index) = probabilities.max_dim(-1, false);
     let length = probabilities.size().get(1).copied().unwrap_or(0) as usize;
     let best: Vec<f32> = Vec::try_from(best.contiguous().view(-1)).unwrap_or_default();
     let best_index: Vec<i64> = Vec::try_from(best_index.contiguous().view(-1)).unwrap_or_default();

@@ -53,14 +53,15 @@ impl Encoder {
         Encoder { network, _vars: vars }
     }
 
-    /// Label probabilities for every token, `[batch, length, labels]`.
-    pub fn probabilities(&self, inputs: &Inputs) -> Result<Tensor, String> {
+    /// The classifier's scores for every token, `[batch, length, labels]`
+    /// (every head's labels; see [`super::model_dir::Heads`]).
+    pub fn logits(&self, inputs: &Inputs) -> Result<Tensor, String> {
         let (ids, mask) = (Some(&inputs.ids), Some(&inputs.mask));
         let logits = match &self.network {
             Network::Bert(m) => m.forward_t(ids, mask, None, None, None, false).logits,
             Network::DistilBert(m) => m.forward_t(ids, mask, None, false).map_err(|e| e.to_string())?.logits,
             Network::Roberta(m) => m.forward_t(ids, mask, None, None, None, false).logits,
         };
-        Ok(logits.softmax(-1, Kind::Float))
+        Ok(logits)
     }
 }

@@ -1,8 +1,10 @@
-//! Named-entity recognition with a transformer token-classification model.
+//! Token tagging with a transformer token-classification model: named
+//! entities and, when the model has a second head, the triggers and
+//! arguments of attacks (one forward pass gives both).
 //!
 //! [`NerModel::load`] reads a local Hugging Face-style model directory (see
-//! [`model_dir`]); [`NerModel::tag_docs`] labels the entities of many documents
-//! at once. It runs in two halves that a caller may put on different threads:
+//! [`model_dir`]); [`NerModel::tag_docs`] labels the entities and roles of many
+//! documents at once. It runs in two halves that a caller may put on different threads:
 //!
 //! - [`Tokenization::prepare`] (CPU-side, cheap): each sentence is split into
 //!   CoNLL-style words ([`crate::text::split_words`]), encoded as pre-tokenized
@@ -10,7 +12,8 @@
 //!   model, and the windows of all documents are grouped into length-sorted
 //!   batches under a token budget;
 //! - [`Tagger::tag`] (the model): runs each batch through rust-bert's model and
-//!   decodes the BIO label of each word's first word piece back to byte spans.
+//!   decodes, for each head, the BIO label of each word's first word piece back
+//!   to byte spans.
 //!
 //! The tagger keeps [`NerStats`]: time spent in the forward pass, batches,
 //! real and padded tokens.
@@ -26,13 +29,13 @@ use std::time::{Duration, Instant};
 
 use tokenizers::Tokenizer;
 
-use crate::doc::{Doc, Entity};
+use crate::doc::{Doc, Entity, RoleSpan};
 use crate::text::split_words;
 
 pub use batch::BatchLimits;
 pub use decode::Tag;
 pub use encoder::Precision;
-pub use model_dir::ModelError;
+pub use model_dir::{Head, Heads, ModelError};
 
 use batch::{Segment, WordPrediction};
 use encoder::Encoder;
@@ -105,9 +108,25 @@ pub struct Tokenization {
 /// The model half: runs prepared batches and decodes the labels.
 pub struct Tagger {
     encoder: Encoder,
-    tags: Vec<Tag>,
+    heads: Heads,
     pad_id: i64,
     stats: NerStats,
+}
+
+/// What the model found in one document.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Tagged {
+    /// Named entities, in text order.
+    pub entities: Vec<Entity>,
+    /// Attack triggers and arguments, in text order (none without an argument head).
+    pub roles: Vec<RoleSpan>,
+}
+
+/// One window's word predictions, for each head.
+#[derive(Clone)]
+struct WindowPredictions {
+    entities: Vec<Option<WordPrediction>>,
+    roles: Vec<Option<WordPrediction>>,
 }
 
 /// The model inputs of a group of documents, from [`Tokenization::prepare`].
@@ -137,13 +156,13 @@ impl NerModel {
                 limits: BatchLimits { max_windows: options.batch_size.max(1), max_tokens: options.token_budget.max(1) },
                 max_window,
             },
-            tagger: Tagger { encoder: loaded.encoder, tags: loaded.tags, pad_id, stats: NerStats::default() },
+            tagger: Tagger { encoder: loaded.encoder, heads: loaded.heads, pad_id, stats: NerStats::default() },
         })
     }
 
-    /// The model's labels, in id order.
-    pub fn tags(&self) -> &[Tag] {
-        &self.tagger.tags
+    /// The model's heads and their labels.
+    pub fn heads(&self) -> &Heads {
+        &self.tagger.heads
     }
 
     /// The counters of the work done so far.
@@ -156,10 +175,11 @@ impl NerModel {
         (&self.tokenization, &mut self.tagger)
     }
 
-    /// Labels the entities of every document in `docs` (whose `sentences` must be
-    /// set), batching all their sentences together. A document whose windows
-    /// fail is reported as an error; the others are unaffected.
-    pub fn tag_docs(&mut self, docs: &[Doc]) -> Vec<Result<Vec<Entity>, NerError>> {
+    /// Labels the entities and roles of every document in `docs` (whose
+    /// `sentences` must be set), batching all their sentences together. A
+    /// document whose windows fail is reported as an error; the others are
+    /// unaffected.
+    pub fn tag_docs(&mut self, docs: &[Doc]) -> Vec<Result<Tagged, NerError>> {
         let prepared = self.tokenization.prepare(docs);
         self.tagger.tag(docs, prepared, &|| false).expect("never stopped")
     }
@@ -200,39 +220,44 @@ impl Tagger {
         self.stats
     }
 
-    /// Runs the prepared batches of `docs` and returns each document's entities,
-    /// in text order, or why the model failed on it. Asks `stop` before each
-    /// forward pass and returns `None` when it says so.
+    /// Runs the prepared batches of `docs` and returns what each document
+    /// holds, in text order, or why the model failed on it. Asks `stop` before
+    /// each forward pass and returns `None` when it says so.
     pub fn tag(
         &mut self,
         docs: &[Doc],
         prepared: Prepared,
         stop: &dyn Fn() -> bool,
-    ) -> Option<Vec<Result<Vec<Entity>, NerError>>> {
+    ) -> Option<Vec<Result<Tagged, NerError>>> {
         debug_assert_eq!(prepared.docs, docs.len(), "prepared for other documents");
         if let Some(error) = prepared.error {
             return Some(docs.iter().map(|_| Err(NerError(error.clone()))).collect());
         }
         let mut failures: Vec<Option<String>> = vec![None; docs.len()];
         let predictions = self.run_batches(&prepared.windows, &prepared.batches, &mut failures, stop)?;
-        let mut entities: Vec<Vec<Entity>> = vec![Vec::new(); docs.len()];
+        let mut tagged: Vec<Tagged> = vec![Tagged::default(); docs.len()];
         for (window, words) in prepared.windows.iter().zip(predictions) {
             let Some(words) = words else { continue };
-            let doc = &docs[window.doc_index];
-            entities[window.doc_index].extend(decode::entities(&doc.article.text, &window.words, &words, &self.tags));
+            let text = &docs[window.doc_index].article.text;
+            let found = &mut tagged[window.doc_index];
+            found.entities.extend(decode::entities(text, &window.words, &words.entities, &self.heads.entities.tags));
+            if let Some(arguments) = &self.heads.arguments {
+                found.roles.extend(decode::roles(&window.words, &words.roles, &arguments.tags));
+            }
         }
-        let entities = entities
+        let tagged = tagged
             .into_iter()
             .zip(failures)
             .map(|(mut found, failure)| match failure {
                 Some(reason) => Err(NerError(reason)),
                 None => {
-                    found.sort_by_key(|e| e.span);
+                    found.entities.sort_by_key(|e| e.span);
+                    found.roles.sort_by_key(|r| r.span);
                     Ok(found)
                 }
             })
             .collect();
-        Some(entities)
+        Some(tagged)
     }
 
     /// Runs every planned batch. A batch that fails (libtorch errors surface as
@@ -244,8 +269,8 @@ impl Tagger {
         batches: &[Vec<usize>],
         failures: &mut [Option<String>],
         stop: &dyn Fn() -> bool,
-    ) -> Option<Vec<Option<Vec<Option<WordPrediction>>>>> {
-        let mut results: Vec<Option<Vec<Option<WordPrediction>>>> = vec![None; windows.len()];
+    ) -> Option<Vec<Option<WindowPredictions>>> {
+        let mut results: Vec<Option<WindowPredictions>> = vec![None; windows.len()];
         for batch in batches {
             if stop() {
                 return None;
@@ -270,13 +295,26 @@ impl Tagger {
         Some(results)
     }
 
-    fn forward(&mut self, windows: &[Segment], batch: &[usize]) -> Result<Vec<Vec<Option<WordPrediction>>>, String> {
+    fn forward(&mut self, windows: &[Segment], batch: &[usize]) -> Result<Vec<WindowPredictions>, String> {
         let selected: Vec<&Segment> = batch.iter().map(|&i| &windows[i]).collect();
         let started = Instant::now();
+        let heads = &self.heads;
+        let encoder = &self.encoder;
         let result = catch_unwind(AssertUnwindSafe(|| {
             let inputs = batch::to_tensors(&selected, self.pad_id);
-            let probabilities = tch::no_grad(|| self.encoder.probabilities(&inputs))?;
-            Ok(batch::word_predictions(&selected, &probabilities, self.tags.len()))
+            tch::no_grad(|| {
+                let logits = encoder.logits(&inputs)?;
+                let entities = batch::word_predictions(&selected, &logits, &heads.entities.rows);
+                let roles = match &heads.arguments {
+                    Some(arguments) => batch::word_predictions(&selected, &logits, &arguments.rows),
+                    None => vec![Vec::new(); selected.len()],
+                };
+                Ok(entities
+                    .into_iter()
+                    .zip(roles)
+                    .map(|(entities, roles)| WindowPredictions { entities, roles })
+                    .collect())
+            })
         }))
         .unwrap_or_else(|panic| Err(panic_message(panic)));
         let longest = selected.iter().map(|s| s.ids.len()).max().unwrap_or(0);

@@ -1,7 +1,11 @@
 //! Loading a model directory in the Hugging Face layout, offline:
 //!
 //! - `config.json` with `model_type` (`bert`, `distilbert`, `roberta`; BERT when
-//!   absent) and `id2label`;
+//!   absent) and `id2label`; optionally `cyberie_heads`, which splits the
+//!   classifier's labels between two heads that share the encoder:
+//!   `{"entities": [0, 9], "arguments": [9, 18]}` (half-open ranges of label
+//!   ids: the entity labels, and the attack-argument labels `B-TRIGGER`,
+//!   `I-ATTACKER`, ...). Without it every label is an entity label;
 //! - `tokenizer.json`, or a BERT WordPiece `vocab.txt` (lower-cased unless
 //!   `tokenizer_config.json` says `"do_lower_case": false`);
 //! - weights as `model.safetensors` or rust-bert's `rust_model.ot`. PyTorch
@@ -11,6 +15,7 @@
 //! Every problem is reported before any work starts, naming the file.
 
 use std::collections::HashMap;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use rust_bert::bert::{BertConfig, BertForTokenClassification};
@@ -27,6 +32,7 @@ use tokenizers::{Model, Tokenizer};
 
 use super::decode::Tag;
 use super::encoder::{Encoder, Network, Precision};
+use crate::doc::{Label, Role};
 
 /// Why a model directory cannot be used.
 #[derive(Debug, thiserror::Error)]
@@ -64,10 +70,28 @@ pub struct LoadedModel {
     pub encoder: Encoder,
     /// The tokenizer, with padding and truncation switched off.
     pub tokenizer: Tokenizer,
-    /// The output labels, in id order.
-    pub tags: Vec<Tag>,
+    /// Which outputs of the classifier say what.
+    pub heads: Heads,
     /// Most positions the model accepts.
     pub max_positions: usize,
+}
+
+/// The heads of a model: groups of the classifier's outputs, each decoded on its own.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Heads {
+    /// The entity labels.
+    pub entities: Head<Label>,
+    /// The attack-argument labels, when the model has them.
+    pub arguments: Option<Head<Role>>,
+}
+
+/// One head: its rows of the classifier's output and their tags.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Head<T> {
+    /// The label ids of the head.
+    pub rows: Range<usize>,
+    /// The parsed label of each row, in order.
+    pub tags: Vec<Tag<T>>,
 }
 
 #[derive(Deserialize)]
@@ -78,6 +102,8 @@ struct ConfigHead {
     id2label: Option<HashMap<String, String>>,
     #[serde(default)]
     max_position_embeddings: Option<usize>,
+    #[serde(default)]
+    cyberie_heads: Option<HashMap<String, [usize; 2]>>,
 }
 
 /// Loads and checks the model in `dir`, with its weights in `precision`.
@@ -94,6 +120,7 @@ pub fn load(dir: &Path, precision: Precision) -> Result<LoadedModel, ModelError>
     let invalid = |file: &Path, reason: String| ModelError::Invalid { file: file.to_path_buf(), reason };
     let head: ConfigHead = serde_json::from_str(&config_text).map_err(|e| invalid(&config_path, e.to_string()))?;
     let labels = label_list(head.id2label).map_err(|reason| invalid(&config_path, reason))?;
+    let heads = heads(&labels, head.cyberie_heads).map_err(|reason| invalid(&config_path, reason))?;
     let weights = weights_file(dir)?;
     let tokenizer = load_tokenizer(dir)?;
 
@@ -140,12 +167,7 @@ pub fn load(dir: &Path, precision: Precision) -> Result<LoadedModel, ModelError>
         "roberta" | "xlm-roberta" => head.max_position_embeddings.unwrap_or(514).saturating_sub(2),
         _ => head.max_position_embeddings.unwrap_or(512),
     };
-    Ok(LoadedModel {
-        encoder: Encoder::new(network, vars),
-        tokenizer,
-        tags: labels.iter().map(|l| Tag::parse(l)).collect(),
-        max_positions: max_positions.min(512),
-    })
+    Ok(LoadedModel { encoder: Encoder::new(network, vars), tokenizer, heads, max_positions: max_positions.min(512) })
 }
 
 /// DistilBERT's `config.json` as rust-bert reads it: current Hugging Face files
@@ -164,6 +186,39 @@ fn with_distilbert_defaults(config_text: &str, path: &Path) -> Result<serde_json
         }
     }
     Ok(value)
+}
+
+/// Splits the labels between the heads `cyberie_heads` names (all entity labels without it).
+fn heads(labels: &[String], split: Option<HashMap<String, [usize; 2]>>) -> Result<Heads, String> {
+    let Some(mut split) = split else {
+        return Ok(Heads {
+            entities: Head { rows: 0..labels.len(), tags: labels.iter().map(|l| Tag::parse(l)).collect() },
+            arguments: None,
+        });
+    };
+    let mut rows = |name: &str| -> Result<Option<Range<usize>>, String> {
+        let Some([start, end]) = split.remove(name) else { return Ok(None) };
+        if start >= end || end > labels.len() {
+            return Err(format!(
+                "cyberie_heads: {name:?} [{start}, {end}] is not a range of the {} label ids",
+                labels.len()
+            ));
+        }
+        Ok(Some(start..end))
+    };
+    let entities = rows("entities")?.ok_or("cyberie_heads: no \"entities\" head")?;
+    let arguments = rows("arguments")?;
+    if let Some(other) = split.keys().next() {
+        return Err(format!("cyberie_heads: unknown head {other:?} (the heads are \"entities\" and \"arguments\")"));
+    }
+    if arguments.as_ref().is_some_and(|a| a.start < entities.end && entities.start < a.end) {
+        return Err("cyberie_heads: the \"entities\" and \"arguments\" ranges overlap".into());
+    }
+    Ok(Heads {
+        entities: Head { tags: labels[entities.clone()].iter().map(|l| Tag::parse(l)).collect(), rows: entities },
+        arguments: arguments
+            .map(|rows| Head { tags: labels[rows.clone()].iter().map(|l| Tag::parse_role(l)).collect(), rows }),
+    })
 }
 
 /// The labels of `id2label` in id order; ids must run 0..n.

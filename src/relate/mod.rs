@@ -11,6 +11,7 @@ mod coref;
 mod cues;
 mod gazetteer;
 mod hedges;
+mod learned;
 mod lexicon;
 mod mentions;
 mod roles;
@@ -58,8 +59,35 @@ struct Found {
     hedge: Option<&'static str>,
 }
 
-/// Finds the attacks `doc` reports, strongest first.
+/// The two readers of the relation stage.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Reader {
+    /// The hand-written rules: attack cues and the words around them.
+    Rules,
+    /// The argument tagger: triggers and arguments marked by the model's second head.
+    Tagger,
+}
+
+/// What the relation stage does.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RelateConfig {
+    /// The readers to run (the tagger reads nothing from a model without an argument head).
+    pub readers: Vec<Reader>,
+}
+
+impl Default for RelateConfig {
+    fn default() -> Self {
+        RelateConfig { readers: vec![Reader::Rules, Reader::Tagger] }
+    }
+}
+
+/// Finds the attacks `doc` reports, strongest first, with both readers.
 pub fn extract(doc: &Doc) -> Vec<Triple> {
+    extract_with(doc, &RelateConfig::default())
+}
+
+/// Finds the attacks `doc` reports, strongest first, as `config` says.
+pub fn extract_with(doc: &Doc, config: &RelateConfig) -> Vec<Triple> {
     let sentences = sentence_words(doc);
     let mentions = find_mentions(doc, &sentences);
     let found = read_cues(&sentences, &mentions);
@@ -75,9 +103,57 @@ pub fn extract(doc: &Doc) -> Vec<Triple> {
     named_readings.sort_by_key(|(at, _)| *at);
     let context =
         Context { doc, sentences: &sentences, mentions: &mentions, aliases: &aliases, named_readings: &named_readings };
-    let mut triples: Vec<Triple> = found.iter().filter_map(|f| context.triple(f)).collect();
+    let mut triples: Vec<Triple> = Vec::new();
+    if config.readers.contains(&Reader::Rules) {
+        triples.extend(found.iter().filter_map(|f| context.triple(f)));
+    }
+    if config.readers.contains(&Reader::Tagger) {
+        triples.extend(learned::read(doc, &sentences).iter().map(|r| learned_triple(doc, &sentences, &mentions, r)));
+    }
     merge(&mut triples);
     triples
+}
+
+/// A learned reading as a triple.
+fn learned_triple(
+    doc: &Doc,
+    sentences: &[SentenceWords],
+    mentions: &[Vec<Mention>],
+    r: &learned::LearnedReading,
+) -> Triple {
+    let attacker = learned::argument(doc, mentions, &r.attacker);
+    let victim = learned::argument(doc, mentions, &r.victim);
+    let mut evidence_sentences: Vec<usize> = [r.trigger.span, r.attacker.mention.span, r.victim.mention.span]
+        .iter()
+        .map(|&span| learned::sentence_of(sentences, span))
+        .collect();
+    evidence_sentences.sort_unstable();
+    evidence_sentences.dedup();
+    let evidence = evidence_sentences
+        .iter()
+        .filter_map(|&s| sentences.get(s))
+        .map(|s| doc.text(s.span))
+        .collect::<Vec<_>>()
+        .join(" ");
+    let mut confidence = (r.trigger.score + r.attacker.span.score + r.victim.span.score) / 3.0;
+    let mut rule = "tagger".to_string();
+    if r.attacker.from_context {
+        confidence *= FILLED_ROLE;
+        rule.push_str("+attacker-from-context");
+    }
+    if r.victim.from_context {
+        confidence *= FILLED_ROLE;
+        rule.push_str("+victim-from-context");
+    }
+    Triple {
+        doc_id: doc.article.id.clone(),
+        attacker,
+        victim,
+        date: r.time.map(|t| learned::date(doc, t)),
+        confidence,
+        evidence,
+        rule,
+    }
 }
 
 /// Reads every cue of every sentence.
