@@ -96,19 +96,38 @@ fn id_victim(csv: &str) -> Vec<(String, String)> {
 
 // ---- Output paths ----
 
+/// Device nodes to try as outputs: as root, copies of /dev/full and /dev/null
+/// made in `dir` (so that a cyberie that replaced its output, as the old one
+/// did, replaces only those); otherwise the real ones, which a user other than
+/// root could not replace anyway.
+fn devices(dir: &Path) -> Vec<PathBuf> {
+    if !is_root() {
+        eprintln!("note: not root: trying /dev/full and /dev/null themselves");
+        return vec![PathBuf::from("/dev/full"), PathBuf::from("/dev/null")];
+    }
+    [("full", 7), ("null", 3)]
+        .iter()
+        .map(|(name, minor)| {
+            let path = dir.join(name);
+            let c_path = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+            // SAFETY: a valid C string; the same device numbers as /dev/full and /dev/null.
+            let made = unsafe { libc::mknod(c_path.as_ptr(), libc::S_IFCHR | 0o666, libc::makedev(1, *minor)) };
+            assert_eq!(made, 0, "mknod {}", path.display());
+            path
+        })
+        .collect()
+}
+
 #[test]
 fn output_devices_other_than_stdout_and_directories_are_refused() {
     let dir = tempfile::tempdir().unwrap();
     let input = write(dir.path(), "ok.txt", BOEING);
-    if !is_root() {
-        eprintln!("note: not root, so the old code could not have replaced /dev/full; checking the refusal anyway");
-    }
-    for device in ["/dev/full", "/dev/null"] {
-        let run = extract(&[arg(&input), "-o", device]);
+    for device in devices(dir.path()) {
+        let run = extract(&[arg(&input), "-o", arg(&device)]);
         run.expect_code(2);
         assert!(run.stderr.contains("a character device") && run.stderr.contains("-o -"), "{}", run.stderr);
-        let kind = std::fs::metadata(device).unwrap().file_type();
-        assert!(kind.is_char_device(), "{device} is no longer a device node");
+        let kind = std::fs::metadata(&device).unwrap().file_type();
+        assert!(kind.is_char_device(), "{} is no longer a device node", device.display());
     }
     let run = extract(&[arg(&input), "-o", arg(dir.path())]);
     run.expect_code(2);
