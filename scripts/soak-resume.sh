@@ -19,6 +19,7 @@ kills=${2:-3}
 model=${3:-tests/fixtures/tiny-model}
 shift $(( $# < 3 ? $# : 3 ))
 extra=("$@")
+command -v bc > /dev/null || { echo "soak: needs bc (apt-get install bc) and python3" >&2; exit 2; }
 bin=target/release/cyberie
 [ -x "$bin" ] || { echo "soak: build first: cargo build --release" >&2; exit 2; }
 seed=${SOAK_SEED:-$RANDOM}
