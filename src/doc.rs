@@ -185,7 +185,7 @@ impl Role {
 }
 
 /// A span the argument tagger marked with a role.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct RoleSpan {
     /// Where it is in the article text.
     pub span: Span,

@@ -139,10 +139,23 @@ enum Slot {
 type FromModel = Option<(Group, Vec<Result<Tagged, NerError>>)>;
 
 impl Pipeline {
-    /// Loads the model; fails before any work when the model directory is unusable.
-    pub fn new(config: PipelineConfig) -> Result<Pipeline, ModelError> {
+    /// Loads the model and, when both readers run, their merger
+    /// (`merger.json` in the model directory, see [`relate::Merger`]; a single
+    /// reader scores its readings by their own confidence); fails before any
+    /// work when the model directory is unusable.
+    pub fn new(mut config: PipelineConfig) -> Result<Pipeline, ModelError> {
         let ner = NerModel::load(&config.model_dir, config.ner.clone())?;
+        let both = [relate::Reader::Rules, relate::Reader::Tagger].iter().all(|r| config.relate.readers.contains(r));
+        if both {
+            config.relate.merger = relate::Merger::load(&config.model_dir)
+                .map_err(|reason| ModelError::Invalid { file: config.model_dir.join("merger.json"), reason })?;
+        }
         Ok(Pipeline { ner, config, stats: PipelineStats::default() })
+    }
+
+    /// The settings the pipeline runs with (the merger as loaded).
+    pub fn config(&self) -> &PipelineConfig {
+        &self.config
     }
 
     /// Where the time went so far.

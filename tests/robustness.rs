@@ -251,7 +251,11 @@ fn unusable_inputs_and_models_stop_before_any_work_with_exit_2() {
     refused(tiny, &dir.path().join("no-such.txt"), &["no-such.txt", "No such file"]);
     let empty_input_dir = dir.path().join("empty-input");
     std::fs::create_dir(&empty_input_dir).unwrap();
-    refused(tiny, &empty_input_dir, &["no .txt files in directory", "name JSON Lines and CSV files themselves"]);
+    refused(
+        tiny,
+        &empty_input_dir,
+        &["no .txt or .html files in directory", "name JSON Lines and CSV files and WARC archives themselves"],
+    );
 
     refused(&dir.path().join("no-model"), &text, &["no-model", "does not exist", "--model DIR"]);
     let empty_model = dir.path().join("empty-model");

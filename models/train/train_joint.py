@@ -38,6 +38,7 @@ sys.path.insert(0, str(HERE))
 from common import LABELS  # noqa: E402
 from conll import conll_dir, read_conll, score  # noqa: E402
 import train_ner  # noqa: E402
+from transformers import BertForTokenClassification  # noqa: E402
 
 ARG_LABELS = ["O", "B-TRIGGER", "I-TRIGGER", "B-ATTACKER", "I-ATTACKER", "B-VICTIM", "I-VICTIM",
               "B-TIME", "I-TIME"]
@@ -62,8 +63,11 @@ def read_tags(path):
     return sents
 
 
-def encode(tok, sents, label_ids, max_pieces, offset):
-    """Like train_ner.encode, for either head: `offset` shifts the label ids into the head's rows."""
+def encode(tok, sents, label_ids, max_pieces, head):
+    """Like train_ner.encode, for one head's labels (`head` "entities" or "arguments"): each item has
+    `labels` for both heads (absolute row ids at each word's first piece, -100 elsewhere and for the
+    other head)."""
+    offset = HEADS[head][0]
     encs = tok.encode_batch([w for w, _ in sents], is_pretokenized=True)
     out = []
     for (words, tags), enc in zip(sents, encs):
@@ -72,22 +76,54 @@ def encode(tok, sents, label_ids, max_pieces, offset):
             ids = ids[:max_pieces - 1] + [ids[-1]]
             wids = wids[:max_pieces - 1] + [None]
         first = [-1] * len(words)
-        labels = [-100] * len(ids)
+        labels = {h: [-100] * len(ids) for h in HEADS}
         prev = None
         for i, w in enumerate(wids):
             if w is not None and w != prev:
                 first[w] = i
-                labels[i] = label_ids[tags[w]] + offset
+                labels[head][i] = label_ids[tags[w]] + offset
             prev = w
         out.append({"ids": ids, "labels": labels, "first": first})
     return out
 
 
-def head_loss(logits, labels, head):
-    """Cross-entropy of one head: its rows of the logits, against labels given as absolute row ids."""
-    start, end = HEADS[head]
-    mask = labels >= 0
-    return F.cross_entropy(logits[mask][:, start:end], labels[mask] - start)
+def collate(items, b):
+    """Padded ids, mask, and each head's labels for batch `b`."""
+    n = max(len(items[j]["ids"]) for j in b)
+    ids = torch.zeros((len(b), n), dtype=torch.long)
+    mask = torch.zeros((len(b), n), dtype=torch.long)
+    labels = {h: torch.full((len(b), n), -100, dtype=torch.long) for h in HEADS}
+    for r, j in enumerate(b):
+        L = len(items[j]["ids"])
+        ids[r, :L] = torch.tensor(items[j]["ids"])
+        mask[r, :L] = 1
+        for h in HEADS:
+            labels[h][r, :L] = torch.tensor(items[j]["labels"][h])
+    return ids, mask, labels
+
+
+def loss_of(logits, labels):
+    """Sum over the heads of each head's cross-entropy on its rows of the logits, where it has labels."""
+    total = logits.sum() * 0.0
+    for head, (start, end) in HEADS.items():
+        mask = labels[head] >= 0
+        if mask.any():
+            total = total + F.cross_entropy(logits[mask][:, start:end], labels[head][mask] - start)
+    return total
+
+
+@torch.no_grad()
+def teacher_labels(teacher, items, batch_size=64):
+    """Sets the entity labels of CASIE items to the teacher's predictions (word-level, first piece)."""
+    teacher.eval()
+    for b in train_ner.batches_by_length(items, batch_size, None, shuffle=False):
+        ids, mask, _ = collate(items, b)
+        best = teacher(input_ids=ids, attention_mask=mask).logits[:, :, :N_NER].argmax(-1)
+        for r, j in enumerate(b):
+            row = best[r].tolist()
+            for f in items[j]["first"]:
+                if f >= 0:
+                    items[j]["labels"]["entities"][f] = row[f]
 
 
 @torch.no_grad()
@@ -98,7 +134,7 @@ def predict(model, items, head, batch_size=64):
     names = ALL_LABELS[start:end]
     preds = [None] * len(items)
     for b in train_ner.batches_by_length(items, batch_size, None, shuffle=False):
-        ids, mask, _ = train_ner.collate(items, b)
+        ids, mask, _ = collate(items, b)
         am = model(input_ids=ids, attention_mask=mask).logits[:, :, start:end].argmax(-1)
         for r, j in enumerate(b):
             row = am[r].tolist()
@@ -130,6 +166,9 @@ def main():
     ap.add_argument("--casie-train", required=True, help="tagging file of the training part")
     ap.add_argument("--casie-eval", action="append", default=[], metavar="NAME=TAGS.jsonl",
                     help="tagging files to score the argument head on (not trained on)")
+    ap.add_argument("--teacher", help="an exported entity model (train_ner.py) to start from and to label "
+                    "the CASIE sentences' entities with, so that the shared encoder keeps its entity "
+                    "behaviour on cyber news")
     ap.add_argument("--ner-epochs", type=float, default=3)
     ap.add_argument("--arg-epochs", type=float, default=4)
     ap.add_argument("--negatives", type=float, default=0.5,
@@ -158,29 +197,39 @@ def main():
     ner_ids = {l: i for i, l in enumerate(LABELS)}
     arg_ids = {l: i for i, l in enumerate(ARG_LABELS)}
 
-    ner_train = encode(tok, read_conll(data_dir / "eng.train"), ner_ids, MAX_PIECES["ner"], 0)
+    ner_train = encode(tok, read_conll(data_dir / "eng.train"), ner_ids, MAX_PIECES["ner"], "entities")
     arg_sents = read_tags(args.casie_train)
-    arg_train = encode(tok, arg_sents, arg_ids, MAX_PIECES["arg"], N_NER)
+    arg_train = encode(tok, arg_sents, arg_ids, MAX_PIECES["arg"], "arguments")
     positives = [i for i, (_, t) in enumerate(arg_sents) if any(x != "O" for x in t)]
     negatives = [i for i, (_, t) in enumerate(arg_sents) if all(x == "O" for x in t)]
     ner_sets = {}
     for n in ("eng.testa", "eng.testb"):
         sents = read_conll(data_dir / n)
-        ner_sets[n] = (sents, encode(tok, sents, ner_ids, 512, 0))
+        ner_sets[n] = (sents, encode(tok, sents, ner_ids, 512, "entities"))
     arg_sets = {}
     for spec in args.casie_eval:
         name, path = spec.split("=", 1)
         sents = read_tags(path)
-        arg_sets[name] = (sents, encode(tok, sents, arg_ids, 512, N_NER))
+        arg_sets[name] = (sents, encode(tok, sents, arg_ids, 512, "arguments"))
     log(f"train: {len(ner_train)} CoNLL sentences; {len(arg_train)} CASIE sentences "
         f"({len(positives)} with arguments) from {args.casie_train}")
 
-    model = train_ner.build_model(src, args.seed)
-    # One linear layer, two heads: widen the classifier to both label sets.
+    if args.teacher:
+        model = BertForTokenClassification.from_pretrained(args.teacher, torch_dtype=torch.float32)
+        teacher_labels(model, arg_train)
+        log(f"started from {args.teacher}; CASIE entity labels from its predictions")
+    else:
+        model = train_ner.build_model(src, args.seed)
+    # One linear layer, two heads: widen the classifier to both label sets (the entity rows kept).
     hidden = model.config.hidden_size
+    old = model.classifier
     model.classifier = torch.nn.Linear(hidden, len(ALL_LABELS))
+    torch.manual_seed(args.seed)
     model.classifier.weight.data.normal_(0.0, model.config.initializer_range)
     model.classifier.bias.data.zero_()
+    if args.teacher:
+        model.classifier.weight.data[:N_NER] = old.weight.data
+        model.classifier.bias.data[:N_NER] = old.bias.data
     model.num_labels = len(ALL_LABELS)
     model.config.num_labels = len(ALL_LABELS)
     model.config.id2label = {i: l for i, l in enumerate(ALL_LABELS)}
@@ -228,9 +277,9 @@ def main():
         for head, pool, b in batches:
             if step >= total:
                 break
-            ids, mask, labels = train_ner.collate(pool, b)
+            ids, mask, labels = collate(pool, b)
             logits = model(input_ids=ids, attention_mask=mask).logits
-            loss = head_loss(logits, labels, head)
+            loss = loss_of(logits, labels)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
             opt.step()
@@ -265,7 +314,8 @@ def main():
         "model": "cyberie-ner-minilm",
         "metric": "span precision/recall/F1, exact typed spans (conlleval style)",
         "float32_before_export": scores,
-        "training": {"casie_train": Path(args.casie_train).name, "ner_epochs": args.ner_epochs,
+        "training": {"casie_train": Path(args.casie_train).name, "teacher": bool(args.teacher),
+                     "ner_epochs": args.ner_epochs,
                      "arg_epochs": args.arg_epochs, "negatives": args.negatives, "lr": args.lr,
                      "batch_size": args.batch_size, "seed": args.seed, "steps": total,
                      "train_minutes": round(train_min, 1), "total_minutes": round(total_min + 0.05, 1)},

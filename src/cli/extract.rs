@@ -16,7 +16,7 @@ use cyberie::export::{
     done_list_path, resolve_output, Destination, DocKey, Format, Resumed, TripleRecord, TripleWriter,
 };
 use cyberie::pipeline::{Outcome, RunEnd};
-use cyberie::read::{ReadAhead, ReadError};
+use cyberie::read::{ArchiveProgress, ReadAhead, ReadError};
 
 use super::summary::{count_documents, RunReport};
 use super::{InputArgs, EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE};
@@ -61,6 +61,12 @@ pub struct ExtractArgs {
     #[arg(long)]
     explain: bool,
 
+    /// With --format jsonl, add to each row a `text` field: the article's text
+    /// as read, which `evidence` and the mentions come from (for HTML pages and
+    /// WARC archives, the main text extracted from the page).
+    #[arg(long)]
+    with_text: bool,
+
     /// Write CSV fields as they are. By default a field starting with = + - @
     /// tab or carriage return gets a leading ' so spreadsheets do not run it
     /// as a formula (`evaluate` removes it again).
@@ -88,7 +94,7 @@ pub struct ExtractArgs {
     /// continues from the last checkpoint and ends with the same file as one
     /// uninterrupted run. Documents are told apart by id and, for a repeated
     /// id, by how many documents with that id came before. The earlier run must
-    /// have used the same --format, --explain and --raw-csv.
+    /// have used the same --format, --explain, --raw-csv and --with-text.
     #[arg(long, requires = "output")]
     resume: bool,
 }
@@ -147,6 +153,9 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
         Destination::Stdout => "standard output".to_string(),
         Destination::File(target) => target.given.display().to_string(),
     };
+    if args.with_text && args.format != Format::Jsonl {
+        return usage_error("--with-text needs --format jsonl (a CSV row does not carry the article's text)");
+    }
     if args.resume && destination == Destination::Stdout {
         return usage_error("--resume needs an output file (-o FILE), not standard output");
     }
@@ -159,7 +168,7 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
     };
     let (writer, resumed) = match (&destination, args.resume) {
         (Destination::File(target), true) => {
-            match TripleWriter::resume(target, args.format, !args.raw_csv, args.explain) {
+            match TripleWriter::resume(target, args.format, !args.raw_csv, args.explain, args.with_text) {
                 Ok(resumed) => resumed,
                 Err(e) => return usage_error(e),
             }
@@ -175,7 +184,9 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
         }
     };
 
+    let archives = Arc::new(ArchiveProgress::default());
     let report = RefCell::new(RunReport::start(args.input.quiet, count_documents(&sources)));
+    report.borrow_mut().watch_archives(Arc::clone(&archives));
     report.borrow_mut().kept = resumed.rows;
     for note in &resumed.notes {
         report.borrow().info(&format!("cyberie: {note}"));
@@ -188,7 +199,7 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
         ));
     }
     let keys = RefCell::new(Keys::default());
-    let mut ahead = ReadAhead::spawn(sources, Arc::clone(&interrupt.raised));
+    let mut ahead = ReadAhead::spawn(sources, archives, Arc::clone(&interrupt.raised));
     let records = ahead.by_ref().filter(|record| {
         if !args.input.in_shard(record) {
             return false;
@@ -225,9 +236,14 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
         let mut writer = writer.borrow_mut();
         match outcome {
             Outcome::Done { doc, triples } => {
-                let written = triples
-                    .iter()
-                    .try_for_each(|t| writer.write(&TripleRecord::from_triple(t, &doc.article.text, args.explain)));
+                let written = triples.iter().try_for_each(|t| {
+                    let record = TripleRecord::from_triple(t, &doc.article.text, args.explain);
+                    if args.with_text {
+                        writer.write_with_text(&record, &doc.article.text)
+                    } else {
+                        writer.write(&record)
+                    }
+                });
                 if let Err(e) = written {
                     return fail(anyhow::Error::new(e).context(format!("cannot write to {output_name}")));
                 }

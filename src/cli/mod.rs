@@ -1,15 +1,21 @@
 //! Command-line arguments and the dispatch to each subcommand.
 
+mod calibrate;
 mod casie_import;
 mod evaluate;
 mod extract;
 mod ner;
 mod summary;
+mod text;
 
+use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+
+use cyberie::export::{AtomicFile, Destination};
 
 /// Exit status when everything went well.
 pub const EXIT_OK: u8 = 0;
@@ -107,19 +113,43 @@ enum Command {
     /// when some files were skipped; 2 when DIR cannot be read or has no .json
     /// files; 1 when an output cannot be written.
     CasieImport(casie_import::CasieImportArgs),
+    /// Fit the relation stage's merger on articles with gold events.
+    ///
+    /// Runs both readers (the rules and the argument tagger) over the
+    /// articles, groups their readings by attacker–victim pair, labels each
+    /// pair right or wrong against the gold events, fits a logistic model of
+    /// the pairs' features (which readers, their confidences, agreement,
+    /// context, hedges, names, position), and picks the threshold and the cap
+    /// of triples per article that score best. Writes merger.json into the
+    /// model directory (or --output), which extract then uses. Use articles
+    /// that neither reader was trained or tuned on.
+    Calibrate(calibrate::CalibrateArgs),
+    /// Print the articles as cyberie reads them, as JSON Lines, without the model.
+    ///
+    /// One {"id", "title"?, "date"?, "text"} object per article, the JSON Lines
+    /// input format: for HTML pages and WARC archives the main text taken from
+    /// the page (what every offset refers to), its title and its publication
+    /// date; other inputs as they are. To see what was taken from a page, or to
+    /// convert pages or archives once and extract from the result. Documents
+    /// that cannot be read are named on stderr and skipped (exit status 3).
+    Text(text::TextArgs),
 }
 
-/// Where articles come from and which model reads them; shared by `extract` and `ner`.
+/// Where articles come from and which model reads them; shared by `extract`, `ner` and `calibrate`.
 #[derive(Args, Debug)]
 pub struct InputArgs {
-    /// Articles to read: a `.txt` file (doc id = the name without `.txt`), a
-    /// directory (its `.txt` files, recursively, sorted; doc id = the path below
-    /// the directory without `.txt`, e.g. `2024/acme`), a JSON Lines file
-    /// (`.jsonl`, `.ndjson`, `.json`) of {"id", "text", "title"?, "date"?}
-    /// objects where `date` is the publication date (YYYY-MM-DD), or a JSON
-    /// array of them, a CSV file (`.csv`) with a header naming the columns id and
-    /// text (title and date optional), each also gzipped (`.gz`); or `-` for JSON
-    /// Lines on standard input. Other file names are refused.
+    /// Articles to read: a `.txt` file (doc id = the name without `.txt`), an
+    /// `.html`/`.htm` page (its main text, title and publication date; doc id =
+    /// the name without the ending), a directory (its `.txt` and `.html`/`.htm`
+    /// files, recursively, sorted; doc id = the path below the directory without
+    /// the ending, e.g. `2024/acme`), a JSON Lines file (`.jsonl`, `.ndjson`,
+    /// `.json`) of {"id", "text", "title"?, "date"?} objects where `date` is the
+    /// publication date (YYYY-MM-DD), or a JSON array of them, a CSV file
+    /// (`.csv`) with a header naming the columns id and text (title and date
+    /// optional), each also gzipped (`.gz`); a WARC archive (`.warc`,
+    /// `.warc.gz`: each HTML response with status 200 is an article, doc id = its
+    /// URI, date from the page or the record); or `-` for JSON Lines on standard
+    /// input. Other file names are refused.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<String>,
 
@@ -178,6 +208,24 @@ pub struct InputArgs {
     /// No progress display or summary on stderr (errors are still shown).
     #[arg(short, long)]
     quiet: bool,
+}
+
+/// A JSON Lines output of `ner` or `text`: its name for messages, the writer,
+/// and for a file the [`AtomicFile`] to commit once everything is written.
+type LinesOutput = (String, Box<dyn Write>, Option<AtomicFile>);
+
+/// Opens `destination`: standard output, or a file written aside and renamed
+/// into place when the returned [`AtomicFile`] is committed.
+fn open_lines(destination: &Destination) -> anyhow::Result<LinesOutput> {
+    Ok(match destination {
+        Destination::Stdout => ("standard output".to_string(), Box::new(BufWriter::new(io::stdout())), None),
+        Destination::File(target) => {
+            let name = target.given.display().to_string();
+            let (mut file, _) = AtomicFile::create(target).with_context(|| format!("cannot create {name}"))?;
+            let out = BufWriter::new(file.file().try_clone().with_context(|| format!("cannot create {name}"))?);
+            (name, Box::new(out), Some(file))
+        }
+    })
 }
 
 /// A count of at least 1 (0 would mean no threads, no batch).
@@ -272,5 +320,7 @@ pub fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Evaluate(args) => evaluate::run(args),
         Command::EvaluateNer(args) => evaluate::run_ner(args),
         Command::CasieImport(args) => casie_import::run(args),
+        Command::Calibrate(args) => calibrate::run(args),
+        Command::Text(args) => text::run(args),
     }
 }

@@ -1,22 +1,23 @@
 //! `cyberie ner`: the entities and dates the pipeline sees, for inspection.
 
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
 
 use cyberie::doc::{CharOffsets, Doc, Label};
-use cyberie::export::{resolve_output, AtomicFile, Destination};
+use cyberie::export::resolve_output;
 use cyberie::pipeline::Outcome;
 use cyberie::read;
 
 use super::extract::usage_error;
 use super::summary::{count_documents, RunReport};
-use super::{InputArgs, EXIT_OK, EXIT_SKIPPED};
+use super::{open_lines, InputArgs, EXIT_OK, EXIT_SKIPPED};
 
 /// Arguments of `cyberie ner`.
 ///
@@ -65,18 +66,12 @@ pub fn run(args: NerArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let (output_name, mut out, file): (String, Box<dyn Write>, _) = match &destination {
-        Destination::Stdout => ("standard output".to_string(), Box::new(BufWriter::new(io::stdout())), None),
-        Destination::File(target) => {
-            let name = target.given.display().to_string();
-            let (mut file, _) = AtomicFile::create(target).with_context(|| format!("cannot create {name}"))?;
-            let out = BufWriter::new(file.file().try_clone().with_context(|| format!("cannot create {name}"))?);
-            (name, Box::new(out), Some(file))
-        }
-    };
+    let (output_name, mut out, file) = open_lines(&destination)?;
+    let archives = Arc::new(read::ArchiveProgress::default());
     let mut report = RunReport::start(args.input.quiet, count_documents(&sources));
+    report.watch_archives(Arc::clone(&archives));
     let mut result = Ok(());
-    let records = read::read_all(sources).filter(|record| args.input.in_shard(record));
+    let records = read::read_all_counted(sources, archives).filter(|record| args.input.in_shard(record));
     pipeline.run(records, |outcome| {
         match outcome {
             Outcome::Done { doc, .. } => {

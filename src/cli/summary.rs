@@ -1,19 +1,21 @@
 //! Progress while a run goes, and the summary at its end (both on stderr).
 //!
 //! Progress: an indicatif bar when stderr is a terminal (documents, words/s,
-//! records, skips, and a bar with ETA when the number of documents is known), a
-//! one-line log every [`LOG_EVERY`] otherwise, nothing with `--quiet`. The
-//! summary: documents read, processed, skipped (counted by reason, then named),
-//! records written, words/s and wall time; with `--timings`, where the time went.
+//! records, skips, WARC records and bytes, and a bar with ETA when the number
+//! of documents is known), a one-line log every [`LOG_EVERY`] otherwise,
+//! nothing with `--quiet`. The summary: documents read, processed, skipped
+//! (counted by reason, then named), records written, words/s and wall time;
+//! what WARC archives held; with `--timings`, where the time went.
 
 use std::collections::BTreeMap;
 use std::io::IsTerminal;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use cyberie::pipeline::PipelineStats;
-use cyberie::read::{ReadError, Source};
+use cyberie::read::{ArchiveCounts, ArchiveProgress, ReadError, Source};
 
 /// Counts what a run did and shows progress.
 pub struct RunReport {
@@ -36,6 +38,8 @@ pub struct RunReport {
     pub words: usize,
     /// Documents whose id an earlier document of the run already had.
     pub duplicates: usize,
+    /// What the WARC archives read so far held.
+    archives: Option<Arc<ArchiveProgress>>,
 }
 
 /// How often the log line is written when stderr is not a terminal.
@@ -78,7 +82,18 @@ impl RunReport {
             kept: 0,
             words: 0,
             duplicates: 0,
+            archives: None,
         }
+    }
+
+    /// Shows what WARC archives hold (records, bytes) in the progress and the summary.
+    pub fn watch_archives(&mut self, archives: Arc<ArchiveProgress>) {
+        self.archives = Some(archives);
+    }
+
+    /// The archive counts, when archives were read.
+    fn archive_counts(&self) -> Option<ArchiveCounts> {
+        self.archives.as_ref().map(|a| a.counts()).filter(|c| c.records > 0)
     }
 
     /// Records one processed document of `words` words that produced `records` records.
@@ -140,12 +155,20 @@ impl RunReport {
     }
 
     fn tick(&mut self) {
-        let message = format!(
+        let mut message = format!(
             "{} words/s, {} records, {} skipped",
             self.words_per_second().round(),
             self.written,
             self.skipped.len()
         );
+        if let Some(c) = self.archive_counts() {
+            message += &format!(
+                ", WARC {} records, {:.1} of {:.1} MB",
+                c.records,
+                megabytes(c.bytes),
+                megabytes(c.total_bytes)
+            );
+        }
         if let Some(bar) = &self.bar {
             bar.set_position(self.seen() as u64);
             bar.set_message(message);
@@ -214,6 +237,18 @@ impl RunReport {
             ),
             Some(output) => eprintln!("{counts}; {} {what} written to {output}", self.written),
             None => eprintln!("{counts}; {} {what} found, not written", self.written),
+        }
+        if let Some(c) = self.archive_counts() {
+            eprintln!(
+                "cyberie: WARC: {} records ({:.1} MB) read: {} HTML pages; passed over {} other records \
+                 (requests, metadata...), {} responses not HTTP 200, {} not HTML",
+                c.records,
+                megabytes(c.bytes),
+                c.pages,
+                c.other,
+                c.not_ok,
+                c.not_html
+            );
         }
         eprintln!(
             "cyberie: {} words in {}: {:.0} words/s",
@@ -301,6 +336,11 @@ fn timing_lines(stats: &PipelineStats, wall: Duration) -> Vec<String> {
     ]
 }
 
+/// Bytes in megabytes (10^6).
+fn megabytes(bytes: u64) -> f64 {
+    bytes as f64 / 1e6
+}
+
 /// Seconds as `1h02m03s`, `2m03s` or `3.2 s`.
 fn clock(seconds: f64) -> String {
     let whole = seconds.round() as u64;
@@ -314,15 +354,16 @@ fn clock(seconds: f64) -> String {
 }
 
 /// The number of documents in `sources` when it can be known cheaply: text
-/// files and unreadable entries count one each, plain JSON Lines files their
-/// non-blank lines; `None` for standard input, gzipped, CSV and JSON array
-/// files, and anything that is not a regular file (a FIFO is read only once,
-/// by the reader).
+/// files, HTML pages and unreadable entries count one each, plain JSON Lines
+/// files their non-blank lines; `None` for standard input, gzipped, CSV and
+/// JSON array files, WARC archives (their progress is counted in bytes as they
+/// are read, see [`RunReport::watch_archives`]), and anything that is not a
+/// regular file (a FIFO is read only once, by the reader).
 pub fn count_documents(sources: &[Source]) -> Option<u64> {
     let mut total = 0u64;
     for source in sources {
         total += match source {
-            Source::TextFile { .. } | Source::Unreadable { .. } => 1,
+            Source::TextFile { .. } | Source::HtmlFile { .. } | Source::Unreadable { .. } => 1,
             Source::JsonFile { path, gzip: false } => count_lines(path)?,
             _ => return None,
         };
@@ -400,6 +441,9 @@ mod tests {
         let array = dir.path().join("d.json");
         std::fs::write(&array, " [{\"id\": 1},\n{\"id\": 2}]").unwrap();
         assert_eq!(count_documents(&[json(&array, false)]), None);
+        let page = Source::HtmlFile { path: dir.path().join("e.html"), id: "e".into(), gzip: false };
+        assert_eq!(count_documents(&[page, json(&jsonl, false)]), Some(4));
+        assert_eq!(count_documents(&[Source::WarcFile { path: dir.path().join("f.warc") }]), None);
     }
 
     #[test]

@@ -10,6 +10,7 @@
 //! | [`metrics`] | deduplication, P/R/F1 of pairs and triples, slot recall, named view, bootstrap, error lists |
 //! | [`report`] | the text table and the JSON object |
 //! | [`casie`] | CASIE annotation files → gold events + articles |
+//! | [`calibrate`] | fits the relation stage's merger on gold events neither reader was trained on |
 //! | [`ner`] | seqeval-style scoring of entity spans |
 //!
 //! A typical run, as `cyberie evaluate` does it:
@@ -26,6 +27,7 @@
 //!
 //! The library never prints: it returns typed errors and strings.
 
+pub mod calibrate;
 pub mod casie;
 pub mod gold;
 pub mod matching;

@@ -10,7 +10,7 @@
 //!   new ones); renamed to `OUT` when the run completes or is stopped by a
 //!   signal;
 //! - `OUT.done`: JSON Lines: a header line with the settings that shape the rows
-//!   (format, `--explain`, `--raw-csv`), then for each group the documents
+//!   (format, `--explain`, `--raw-csv`, `--with-text`), then for each group the documents
 //!   completed (`{"id": ...}`, with `"dup": N` for the N+1-th document of the
 //!   same id in the run) and a commit line `{"commit": BYTES, "rows": N}` giving
 //!   the length of the output and its number of rows after that group. Lines
@@ -56,6 +56,10 @@ pub struct Settings {
     pub explain: bool,
     /// `--raw-csv` (no spreadsheet guard).
     pub raw_csv: bool,
+    /// `--with-text` (a `text` field in each JSON Lines row); absent in the
+    /// lists of versions without it, which wrote no text.
+    #[serde(default)]
+    pub with_text: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -174,7 +178,8 @@ impl Checkpoint {
         match &state.header {
             Some(header) if *header != settings => {
                 return Err(mismatch(format!(
-                    "it was written with {}, this run writes {} (use the same --format, --explain and --raw-csv)",
+                    "it was written with {}, this run writes {} (use the same --format, --explain, --raw-csv and \
+                     --with-text)",
                     describe(header),
                     describe(&settings)
                 )))
@@ -337,6 +342,9 @@ fn describe(settings: &Settings) -> String {
     }
     if settings.raw_csv {
         words.push("--raw-csv");
+    }
+    if settings.with_text {
+        words.push("--with-text");
     }
     words.join(" ")
 }

@@ -192,13 +192,16 @@ impl TripleWriter {
     /// (interrupted or not), or starts one: returns a writer that appends to
     /// the earlier rows, and the documents already done, which the caller
     /// skips. The writer checkpoints at each [`TripleWriter::commit`].
+    /// `with_text` says the rows carry the article text
+    /// ([`TripleWriter::write_with_text`]): the earlier run must have said the same.
     pub fn resume(
         target: &FileTarget,
         format: Format,
         neutralise: bool,
         explain: bool,
+        with_text: bool,
     ) -> Result<(TripleWriter, Resumed), ResumeError> {
-        let settings = checkpoint::Settings { format, explain, raw_csv: !neutralise };
+        let settings = checkpoint::Settings { format, explain, raw_csv: !neutralise, with_text };
         let (checkpoint, file, resumed) = Checkpoint::open(target, settings)?;
         let out = Out::File(io::BufWriter::new(file));
         let writer =
@@ -243,6 +246,25 @@ impl TripleWriter {
                 serde_json::to_writer(&mut *w, record)?;
                 w.write_all(b"\n")
             }
+        }
+    }
+
+    /// Appends one record followed by a `text` field holding `text`, the
+    /// article's text as read (`extract --with-text`). JSON Lines only: a CSV
+    /// writer writes the record without it.
+    pub fn write_with_text(&mut self, record: &TripleRecord, text: &str) -> io::Result<()> {
+        #[derive(Serialize)]
+        struct WithText<'a> {
+            #[serde(flatten)]
+            record: &'a TripleRecord,
+            text: &'a str,
+        }
+        match &mut self.sink {
+            Sink::Jsonl(w) => {
+                serde_json::to_writer(&mut *w, &WithText { record, text })?;
+                w.write_all(b"\n")
+            }
+            Sink::Csv(_) => self.write(record),
         }
     }
 
@@ -428,10 +450,32 @@ mod tests {
     }
 
     #[test]
+    fn jsonl_rows_can_carry_the_article_text_and_read_back_as_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("t.jsonl");
+        let (mut writer, _) =
+            TripleWriter::create(&Destination::File(file(&out)), Format::Jsonl, false, false).unwrap();
+        writer.write_with_text(&record("a", "APT28"), "APT28 hit Acme.\n\nAcme said so.").unwrap();
+        writer.finish().unwrap();
+        let line = std::fs::read_to_string(&out).unwrap();
+        let value: serde_json::Value = serde_json::from_str(line.trim()).unwrap();
+        assert_eq!(value["text"], "APT28 hit Acme.\n\nAcme said so.");
+        assert_eq!(value["attacker"], "APT28");
+        assert_eq!(serde_json::from_str::<TripleRecord>(line.trim()).unwrap(), record("a", "APT28"));
+
+        let csv_out = dir.path().join("t.csv");
+        let (mut writer, _) =
+            TripleWriter::create(&Destination::File(file(&csv_out)), Format::Csv, true, false).unwrap();
+        writer.write_with_text(&record("a", "APT28"), "APT28 hit Acme.").unwrap();
+        writer.finish().unwrap();
+        assert!(!std::fs::read_to_string(&csv_out).unwrap().contains("APT28 hit Acme."));
+    }
+
+    #[test]
     fn resume_appends_and_lists_completed_documents() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("t.csv");
-        let (mut w, resumed) = TripleWriter::resume(&file(&out), Format::Csv, true, false).unwrap();
+        let (mut w, resumed) = TripleWriter::resume(&file(&out), Format::Csv, true, false, false).unwrap();
         assert!(!resumed.existed && resumed.done.is_empty() && resumed.fresh);
         w.write(&record("a", "APT28")).unwrap();
         w.document_done(key("a"), 1);
@@ -439,7 +483,7 @@ mod tests {
         w.commit().unwrap();
         w.finish().unwrap();
 
-        let (mut w, resumed) = TripleWriter::resume(&file(&out), Format::Csv, true, false).unwrap();
+        let (mut w, resumed) = TripleWriter::resume(&file(&out), Format::Csv, true, false, false).unwrap();
         assert!(resumed.existed && !resumed.fresh);
         assert_eq!(resumed.rows, 1);
         assert_eq!(resumed.done, HashSet::from([key("a"), key("quiet doc")]));
@@ -452,7 +496,7 @@ mod tests {
         assert_eq!(data_rows(&out).len(), 2, "{text}");
         assert!(data_rows(&out)[1].starts_with("b,'=cmd,"), "{text}");
         assert!(leftovers(dir.path()).is_empty());
-        let (_, resumed) = TripleWriter::resume(&file(&out), Format::Csv, true, false).unwrap();
+        let (_, resumed) = TripleWriter::resume(&file(&out), Format::Csv, true, false, false).unwrap();
         assert_eq!((resumed.done.len(), resumed.rows), (3, 2));
     }
 
@@ -460,7 +504,7 @@ mod tests {
     fn a_killed_resume_keeps_its_committed_groups_only() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("t.jsonl");
-        let (mut w, _) = TripleWriter::resume(&file(&out), Format::Jsonl, false, false).unwrap();
+        let (mut w, _) = TripleWriter::resume(&file(&out), Format::Jsonl, false, false, false).unwrap();
         w.write(&record("a", "APT28")).unwrap();
         w.document_done(key("a"), 1);
         w.commit().unwrap();
@@ -469,7 +513,7 @@ mod tests {
         drop(w); // rows flushed to the file, but no commit: as if killed now
         assert!(!out.exists());
 
-        let (mut w, resumed) = TripleWriter::resume(&file(&out), Format::Jsonl, false, false).unwrap();
+        let (mut w, resumed) = TripleWriter::resume(&file(&out), Format::Jsonl, false, false, false).unwrap();
         assert_eq!((resumed.done, resumed.rows), (HashSet::from([key("a")]), 1));
         assert_eq!(resumed.notes.len(), 1, "{:?}", resumed.notes);
         w.write(&record("b", "Lazarus")).unwrap();
@@ -496,12 +540,16 @@ mod tests {
     fn resume_refuses_other_settings_and_outputs_without_a_list() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("t.csv");
-        TripleWriter::resume(&file(&out), Format::Csv, true, false).unwrap().0.finish().unwrap();
-        let err = TripleWriter::resume(&file(&out), Format::Csv, true, true).err().unwrap();
-        assert!(err.to_string().contains("same --format, --explain and --raw-csv"), "{err}");
+        TripleWriter::resume(&file(&out), Format::Csv, true, false, false).unwrap().0.finish().unwrap();
+        let err = TripleWriter::resume(&file(&out), Format::Csv, true, true, false).err().unwrap();
+        assert!(err.to_string().contains("same --format, --explain, --raw-csv and --with-text"), "{err}");
+        let rows = dir.path().join("t.jsonl");
+        TripleWriter::resume(&file(&rows), Format::Jsonl, true, false, true).unwrap().0.finish().unwrap();
+        let err = TripleWriter::resume(&file(&rows), Format::Jsonl, true, false, false).err().unwrap();
+        assert!(err.to_string().contains("written with --format jsonl --with-text"), "{err}");
         let plain = dir.path().join("plain.csv");
         TripleWriter::create(&Destination::File(file(&plain)), Format::Csv, true, false).unwrap().0.finish().unwrap();
-        let err = TripleWriter::resume(&file(&plain), Format::Csv, true, false).err().unwrap();
+        let err = TripleWriter::resume(&file(&plain), Format::Csv, true, false, false).err().unwrap();
         assert!(err.to_string().contains("plain.csv.done"), "{err}");
         assert!(leftovers(dir.path()).is_empty());
     }

@@ -8,7 +8,7 @@ use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{read_all, Record, Source};
+use super::{read_all_counted, ArchiveProgress, Record, Source};
 
 /// Records read ahead: how many wait in the channel at most.
 const AHEAD: usize = 16;
@@ -25,13 +25,14 @@ pub struct ReadAhead {
 }
 
 impl ReadAhead {
-    /// Starts reading `sources` in order on a new thread.
-    pub fn spawn(sources: Vec<Source>, stop: Arc<AtomicBool>) -> ReadAhead {
+    /// Starts reading `sources` in order on a new thread, counting what WARC
+    /// archives hold into `archives`.
+    pub fn spawn(sources: Vec<Source>, archives: Arc<ArchiveProgress>, stop: Arc<AtomicBool>) -> ReadAhead {
         let (sender, records) = sync_channel(AHEAD);
         std::thread::Builder::new()
             .name("cyberie-read".into())
             .spawn(move || {
-                for record in read_all(sources) {
+                for record in read_all_counted(sources, archives) {
                     if sender.send(record).is_err() {
                         break;
                     }

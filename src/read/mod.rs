@@ -1,6 +1,7 @@
-//! Reading articles: text files (plain or gzipped), directories of them, JSON
-//! Lines or a JSON array of article objects (plain or gzipped), CSV files with
-//! `id` and `text` columns, and standard input, lazily, one [`Record`] at a time.
+//! Reading articles: text files and HTML pages (plain or gzipped), directories
+//! of them, JSON Lines or a JSON array of article objects (plain or gzipped),
+//! CSV files with `id` and `text` columns, WARC archives, and standard input,
+//! lazily, one [`Record`] at a time.
 //!
 //! A document that cannot be read becomes a [`ReadError`] naming its source,
 //! line and reason; reading always goes on with the next one. What is decoded
@@ -9,17 +10,23 @@
 //! other names are refused before any work, saying what to do.
 
 mod ahead;
+mod charset;
 mod csvfile;
+mod html;
+mod http;
 mod jsonarray;
 mod jsonl;
+mod pubdate;
 mod shard;
 mod textfile;
+mod warc;
 
 use std::fmt;
 use std::fs::File;
 use std::io::{self, BufRead, BufReader, Read};
 use std::os::unix::fs::FileTypeExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use flate2::read::MultiGzDecoder;
 
@@ -30,6 +37,7 @@ pub use jsonarray::MAX_ARRAY_BYTES;
 pub use jsonl::{json_kind, JsonlReader};
 pub use shard::Shard;
 pub use textfile::{check_content, checked_text};
+pub use warc::{ArchiveCounts, ArchiveProgress, WarcReader};
 
 /// The largest article read, in bytes (a text file, or one JSON Lines line):
 /// bigger ones are skipped without being read into memory. Far above any news
@@ -45,18 +53,29 @@ pub enum Form {
     Json,
     /// CSV with `id` and `text` columns.
     Csv,
+    /// One article per file, an HTML page.
+    Html,
+    /// A WARC archive of pages (gzipped or not, told by its content).
+    Warc,
 }
 
 /// The file names read, by ending (case-insensitive, after an optional `.gz`,
-/// which is decompressed). A new reader adds its ending here and an arm in
-/// [`read_all`].
-pub const FORMATS: [(&str, Form); 5] =
-    [(".txt", Form::Text), (".jsonl", Form::Json), (".ndjson", Form::Json), (".json", Form::Json), (".csv", Form::Csv)];
+/// which is decompressed; a WARC archive's gzip members are read by its
+/// reader). A new reader adds its ending here and an arm in
+/// [`read_all_counted`].
+pub const FORMATS: [(&str, Form); 8] = [
+    (".txt", Form::Text),
+    (".jsonl", Form::Json),
+    (".ndjson", Form::Json),
+    (".json", Form::Json),
+    (".csv", Form::Csv),
+    (".html", Form::Html),
+    (".htm", Form::Html),
+    (".warc", Form::Warc),
+];
 
 /// Endings that are refused with a specific hint.
-const NOT_READ: [(&str, &str); 6] = [
-    (".html", "HTML pages are not read: save the article's text as a .txt file"),
-    (".htm", "HTML pages are not read: save the article's text as a .txt file"),
+const NOT_READ: [(&str, &str); 4] = [
     (".xml", "XML (an RSS or Atom feed?) is not read: turn its items into JSON Lines of {\"id\", \"text\"} objects"),
     (".rss", "RSS feeds are not read: turn their items into JSON Lines of {\"id\", \"text\"} objects"),
     (".atom", "Atom feeds are not read: turn their entries into JSON Lines of {\"id\", \"text\"} objects"),
@@ -64,10 +83,11 @@ const NOT_READ: [(&str, &str); 6] = [
 ];
 
 /// What cyberie reads, in words, for error messages.
-const READABLE: &str = "cyberie reads .txt (one article per file), .jsonl, .ndjson or .json (JSON Lines, or a JSON \
-                        array, of {\"id\", \"text\", \"title\"?, \"date\"?} objects), .csv (columns id and text, \
-                        title and date optional), each also gzipped (.gz), directories of .txt files, and - for \
-                        JSON Lines on standard input";
+const READABLE: &str = "cyberie reads .txt (one article per file), .html or .htm (one page per file), .jsonl, \
+                        .ndjson or .json (JSON Lines, or a JSON array, of {\"id\", \"text\", \"title\"?, \"date\"?} \
+                        objects), .csv (columns id and text, title and date optional), each also gzipped (.gz), \
+                        .warc and .warc.gz (web archives), directories of .txt and .html files, and - for JSON \
+                        Lines on standard input";
 
 /// How `name` is read: its form, and whether it is gzipped, with the length of
 /// the ending that names them; `None` for an unknown ending.
@@ -145,10 +165,10 @@ pub enum InputError {
         /// The I/O error.
         source: io::Error,
     },
-    /// A directory holds no `.txt` file.
+    /// A directory holds no `.txt` or `.html` file.
     #[error(
-        "no .txt files in directory {0} (a directory is read for its .txt and .txt.gz files; name JSON Lines \
-         and CSV files themselves)"
+        "no .txt or .html files in directory {0} (a directory is read for its .txt, .html and .htm files, also \
+         gzipped; name JSON Lines and CSV files and WARC archives themselves)"
     )]
     EmptyDirectory(String),
     /// A file whose name says nothing cyberie reads.
@@ -163,9 +183,9 @@ pub enum InputError {
 
 /// Checks that every input exists and is of a form cyberie reads before any
 /// work starts, and lists the documents each one holds: a directory expands to
-/// its `.txt` (and `.txt.gz`) files, recursively, in sorted order, with the
-/// entries that cannot be read (an unreadable subdirectory, a FIFO named
-/// `.txt`) as [`Source::Unreadable`], each one skipped input.
+/// its `.txt` and `.html`/`.htm` files (also gzipped), recursively, in sorted
+/// order, with the entries that cannot be read (an unreadable subdirectory, a
+/// FIFO named `.txt`) as [`Source::Unreadable`], each one skipped input.
 pub fn expand(inputs: &[Input]) -> Result<Vec<Source>, InputError> {
     let mut sources = Vec::new();
     for input in inputs {
@@ -197,6 +217,8 @@ pub fn expand(inputs: &[Input]) -> Result<Vec<Source>, InputError> {
             Form::Text => Source::TextFile { id: name[..name.len() - ending].to_string(), path, gzip },
             Form::Json => Source::JsonFile { path, gzip },
             Form::Csv => Source::CsvFile { path, gzip },
+            Form::Html => Source::HtmlFile { id: name[..name.len() - ending].to_string(), path, gzip },
+            Form::Warc => Source::WarcFile { path },
         });
     }
     Ok(sources)
@@ -249,6 +271,21 @@ pub enum Source {
         /// Gzipped.
         gzip: bool,
     },
+    /// One article in an HTML page, with its document id (as for a text file).
+    HtmlFile {
+        /// The file.
+        path: PathBuf,
+        /// The document id.
+        id: String,
+        /// Gzipped (`.html.gz`).
+        gzip: bool,
+    },
+    /// Many articles in a WARC archive (`.warc`, or gzipped `.warc.gz`: the
+    /// reader tells them apart by their content).
+    WarcFile {
+        /// The file.
+        path: PathBuf,
+    },
     /// Many articles as JSON Lines on standard input.
     Stdin,
     /// An entry of an input directory that cannot be read: one skipped input.
@@ -264,7 +301,11 @@ impl Source {
     /// The file this source reads, if any.
     pub fn path(&self) -> Option<&Path> {
         match self {
-            Source::TextFile { path, .. } | Source::JsonFile { path, .. } | Source::CsvFile { path, .. } => Some(path),
+            Source::TextFile { path, .. }
+            | Source::JsonFile { path, .. }
+            | Source::CsvFile { path, .. }
+            | Source::HtmlFile { path, .. }
+            | Source::WarcFile { path } => Some(path),
             Source::Stdin | Source::Unreadable { .. } => None,
         }
     }
@@ -273,12 +314,23 @@ impl Source {
 /// Reads every document of `sources`, lazily, in order. Each file is opened
 /// once (a FIFO's data is read only once).
 pub fn read_all(sources: Vec<Source>) -> impl Iterator<Item = Record> {
-    sources.into_iter().flat_map(|source| -> Box<dyn Iterator<Item = Record>> {
+    read_all_counted(sources, Arc::new(ArchiveProgress::default()))
+}
+
+/// Like [`read_all`], counting what WARC archives hold into `archives` as
+/// reading goes (records, bytes, pages, what was passed over).
+pub fn read_all_counted(sources: Vec<Source>, archives: Arc<ArchiveProgress>) -> impl Iterator<Item = Record> {
+    sources.into_iter().flat_map(move |source| -> Box<dyn Iterator<Item = Record>> {
         let once = |path: &Path, line, reason| -> Box<dyn Iterator<Item = Record>> {
             Box::new(std::iter::once(Err(ReadError { source: path.display().to_string(), line, doc_id: None, reason })))
         };
         match source {
             Source::TextFile { path, id, gzip } => Box::new(std::iter::once(textfile::read_text_file(&path, id, gzip))),
+            Source::HtmlFile { path, id, gzip } => Box::new(std::iter::once(html::read_html_file(&path, id, gzip))),
+            Source::WarcFile { path } => match WarcReader::open(&path, Arc::clone(&archives)) {
+                Ok(reader) => Box::new(reader),
+                Err(e) => Box::new(std::iter::once(Err(e))),
+            },
             Source::JsonFile { path, gzip } => match open(&path, gzip) {
                 Ok(reader) => read_json(reader, path.display().to_string()),
                 Err(e) => once(&path, None, format!("cannot open: {e}")),
@@ -337,12 +389,12 @@ fn id_below(top: &Path, file: &Path, ending: usize) -> String {
     id[..id.len() - ending].to_string()
 }
 
-/// The text files under `dir` (found from the input directory `top`),
-/// recursively, with their paths for sorting. Symbolic links to files are
-/// followed, links to directories are not (a link to a parent would loop).
-/// Entries that cannot be read, and FIFOs, sockets and devices with a text
-/// file's name, become [`Source::Unreadable`]; an error is returned only when
-/// `dir` itself cannot be listed.
+/// The text files and HTML pages under `dir` (found from the input directory
+/// `top`), recursively, with their paths for sorting. Symbolic links to files
+/// are followed, links to directories are not (a link to a parent would loop).
+/// Entries that cannot be read, and FIFOs, sockets and devices with such a
+/// name, become [`Source::Unreadable`]; an error is returned only when `dir`
+/// itself cannot be listed.
 fn walk(top: &Path, dir: &Path, out: &mut Vec<(PathBuf, Source)>) -> io::Result<()> {
     let skipped = |path: &Path, reason: String| (path.to_path_buf(), Source::Unreadable { path: path.into(), reason });
     for entry in std::fs::read_dir(dir)? {
@@ -368,12 +420,16 @@ fn walk(top: &Path, dir: &Path, out: &mut Vec<(PathBuf, Source)>) -> io::Result<
             continue;
         }
         let name = entry.file_name().to_string_lossy().into_owned();
-        let Some((Form::Text, gzip, ending)) = form_of(&name) else { continue };
+        let Some((form @ (Form::Text | Form::Html), gzip, ending)) = form_of(&name) else { continue };
         let meta = if file_type.is_symlink() { std::fs::metadata(&path) } else { entry.metadata() };
         match meta {
             Ok(meta) if meta.is_file() => {
                 let id = id_below(top, &path, ending);
-                out.push((path.clone(), Source::TextFile { path, id, gzip }));
+                let source = match form {
+                    Form::Html => Source::HtmlFile { path: path.clone(), id, gzip },
+                    _ => Source::TextFile { path: path.clone(), id, gzip },
+                };
+                out.push((path, source));
             }
             Ok(meta) if meta.is_dir() => {} // a link to a directory: not followed
             Ok(meta) => {
@@ -402,9 +458,12 @@ mod tests {
     fn directories_expand_to_sorted_text_files_recursively() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("sub")).unwrap();
-        for name in ["b.txt", "a.txt", "sub/c.txt", "notes.md", "news.jsonl"] {
+        for name in ["b.txt", "a.txt", "sub/c.txt", "notes.md", "news.jsonl", "crawl.warc"] {
             std::fs::write(dir.path().join(name), "Hackers struck.").unwrap();
         }
+        let page = "<html><head><title>Acme hit</title></head><body><article><p>Hackers struck Acme Corp on \
+                    Monday, the company said, and took its systems offline for two days.</p></article></body></html>";
+        std::fs::write(dir.path().join("sub/e.html"), page).unwrap();
         let mut gz = flate2::write::GzEncoder::new(
             File::create(dir.path().join("sub/d.TXT.gz")).unwrap(),
             flate2::Compression::fast(),
@@ -415,28 +474,34 @@ mod tests {
         let names: Vec<_> = sources
             .iter()
             .map(|s| match s {
-                Source::TextFile { path, id, .. } => (path.strip_prefix(dir.path()).unwrap().display().to_string(), id),
+                Source::TextFile { path, id, .. } | Source::HtmlFile { path, id, .. } => {
+                    (path.strip_prefix(dir.path()).unwrap().display().to_string(), id)
+                }
                 other => panic!("unexpected {other:?}"),
             })
             .map(|(path, id)| format!("{path} {id}"))
             .collect();
-        assert_eq!(names, ["a.txt a", "b.txt b", "sub/c.txt sub/c", "sub/d.TXT.gz sub/d"]);
+        assert_eq!(names, ["a.txt a", "b.txt b", "sub/c.txt sub/c", "sub/d.TXT.gz sub/d", "sub/e.html sub/e"]);
         let texts: Vec<String> = read_all(sources).map(|r| r.unwrap().text).collect();
         assert_eq!(texts[3], "Hackers struck again.");
+        assert!(texts[4].starts_with("Hackers struck Acme Corp on Monday"), "{}", texts[4]);
     }
 
     #[test]
     fn fifos_in_directories_are_skipped_inputs_without_opening_them() {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("a.txt"), "Hackers struck.").unwrap();
-        let fifo = dir.path().join("b.txt");
-        let name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
-        assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+        for fifo in ["b.txt", "c.html"] {
+            let name = std::ffi::CString::new(dir.path().join(fifo).to_str().unwrap()).unwrap();
+            assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o644) }, 0);
+        }
         let sources = expand(&[Input::Path(dir.path().to_path_buf())]).unwrap();
         let records: Vec<Record> = read_all(sources).collect();
-        assert_eq!(records.len(), 2);
+        assert_eq!(records.len(), 3);
         let err = records[1].as_ref().unwrap_err();
         assert!(err.to_string().ends_with("b.txt: a FIFO, not a regular file: not read"), "{err}");
+        let err = records[2].as_ref().unwrap_err();
+        assert!(err.to_string().ends_with("c.html: a FIFO, not a regular file: not read"), "{err}");
     }
 
     #[test]
@@ -444,7 +509,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         for (name, needle) in [
             ("feed.xml", "RSS or Atom"),
-            ("page.html", "HTML pages are not read"),
+            ("feed.rss", "RSS feeds are not read"),
             ("notes.md", "files named .md are not read (a plain-text article? rename it to .txt)"),
             ("README", "a name without an ending"),
         ] {
@@ -456,6 +521,11 @@ mod tests {
         assert_eq!(form_of("a.CSV.gz"), Some((Form::Csv, true, 7)));
         assert_eq!(form_of("x.ndjson"), Some((Form::Json, false, 7)));
         assert_eq!(form_of(".txt"), None);
+        assert_eq!(form_of("A.HTML"), Some((Form::Html, false, 5)));
+        assert_eq!(form_of("a.htm.gz"), Some((Form::Html, true, 7)));
+        assert_eq!(form_of("a.WARC.gz"), Some((Form::Warc, true, 8)));
+        assert_eq!(form_of("a.warc"), Some((Form::Warc, false, 5)));
+        assert_eq!(form_of("a.gz"), None);
     }
 
     #[test]
@@ -484,7 +554,7 @@ mod tests {
         std::fs::create_dir(dir.path().join("empty")).unwrap();
         std::fs::write(dir.path().join("empty/news.jsonl"), "").unwrap();
         let err = expand(&[Input::Path(dir.path().join("empty"))]).unwrap_err();
-        assert!(err.to_string().starts_with("no .txt files in directory"), "{err}");
+        assert!(err.to_string().starts_with("no .txt or .html files in directory"), "{err}");
     }
 
     #[test]

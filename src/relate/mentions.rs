@@ -213,6 +213,9 @@ fn people_named(doc: &Doc) -> HashSet<&str> {
     people
 }
 
+/// The NER score a lowercase word needs to be taken as a name.
+const SURE_LOWERCASE_NAME: f32 = 0.8;
+
 /// The NER score above which a person tag relabels the same name elsewhere.
 const CONFIDENT_PERSON: f32 = 0.9;
 
@@ -259,10 +262,13 @@ fn named_candidates(doc: &Doc) -> Vec<Candidate> {
             continue;
         }
         let name = trim_name(&entity.text);
-        // Names have a capital or a digit, or are one long word ("thedarkoverlord");
-        // "a.m." or "national cybercrime" are not names.
+        // Names have a capital or a digit, or are one long word the model is sure
+        // of ("thedarkoverlord"); "a.m.", "national cybercrime" or a doubtful
+        // "defence" (in "Japan's defence networks") are not names.
         let lowercase = !name.chars().any(|c| c.is_uppercase() || c.is_ascii_digit());
-        if lowercase && (name.chars().count() < 5 || name.contains(char::is_whitespace)) {
+        if lowercase
+            && (name.chars().count() < 5 || name.contains(char::is_whitespace) || entity.score < SURE_LOWERCASE_NAME)
+        {
             continue;
         }
         // "Struts-based", "Russia-linked": a modifier, not a participant.

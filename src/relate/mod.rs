@@ -13,7 +13,9 @@ mod gazetteer;
 mod hedges;
 mod learned;
 mod lexicon;
+mod logistic;
 mod mentions;
+mod merge;
 mod roles;
 mod timing;
 
@@ -26,6 +28,9 @@ use cues::{find_cues, Cue};
 use lexicon::{CueClass, TABLES};
 use mentions::{find_mentions, sentence_words, Mention, Reference, SentenceWords};
 use roles::Reading;
+
+pub use logistic::Logistic;
+pub use merge::{groups, Group, LearnedWeights, Merger, Proposal, FEATURES};
 
 /// Triples below this confidence are not reported.
 pub const MIN_CONFIDENCE: f32 = 0.3;
@@ -57,6 +62,8 @@ struct Found {
     reading: Reading,
     confidence: f32,
     hedge: Option<&'static str>,
+    /// The hedge's factor (1 when none).
+    hedge_factor: f32,
 }
 
 /// The two readers of the relation stage.
@@ -68,16 +75,28 @@ pub enum Reader {
     Tagger,
 }
 
+impl Reader {
+    /// The reader's name, as `--readers` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reader::Rules => "rules",
+            Reader::Tagger => "tagger",
+        }
+    }
+}
+
 /// What the relation stage does.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RelateConfig {
     /// The readers to run (the tagger reads nothing from a model without an argument head).
     pub readers: Vec<Reader>,
+    /// How their readings become triples.
+    pub merger: Merger,
 }
 
 impl Default for RelateConfig {
     fn default() -> Self {
-        RelateConfig { readers: vec![Reader::Rules, Reader::Tagger] }
+        RelateConfig { readers: vec![Reader::Rules, Reader::Tagger], merger: Merger::default() }
     }
 }
 
@@ -88,6 +107,13 @@ pub fn extract(doc: &Doc) -> Vec<Triple> {
 
 /// Finds the attacks `doc` reports, strongest first, as `config` says.
 pub fn extract_with(doc: &Doc, config: &RelateConfig) -> Vec<Triple> {
+    let (proposals, sentences) = propose(doc, config);
+    config.merger.merge(&proposals, sentences)
+}
+
+/// Every reading of the readers `config` names, before merging, and the
+/// number of sentences (pieces) of the document.
+pub fn propose(doc: &Doc, config: &RelateConfig) -> (Vec<Proposal>, usize) {
     let sentences = sentence_words(doc);
     let mentions = find_mentions(doc, &sentences);
     let found = read_cues(&sentences, &mentions);
@@ -103,24 +129,24 @@ pub fn extract_with(doc: &Doc, config: &RelateConfig) -> Vec<Triple> {
     named_readings.sort_by_key(|(at, _)| *at);
     let context =
         Context { doc, sentences: &sentences, mentions: &mentions, aliases: &aliases, named_readings: &named_readings };
-    let mut triples: Vec<Triple> = Vec::new();
+    let mut proposals: Vec<Proposal> = Vec::new();
     if config.readers.contains(&Reader::Rules) {
-        triples.extend(found.iter().filter_map(|f| context.triple(f)));
+        proposals.extend(found.iter().filter_map(|f| context.proposal(f)));
     }
     if config.readers.contains(&Reader::Tagger) {
-        triples.extend(learned::read(doc, &sentences).iter().map(|r| learned_triple(doc, &sentences, &mentions, r)));
+        proposals
+            .extend(learned::read(doc, &sentences).iter().map(|r| learned_proposal(doc, &sentences, &mentions, r)));
     }
-    merge(&mut triples);
-    triples
+    (proposals, sentences.len())
 }
 
-/// A learned reading as a triple.
-fn learned_triple(
+/// A learned reading as a proposal.
+fn learned_proposal(
     doc: &Doc,
     sentences: &[SentenceWords],
     mentions: &[Vec<Mention>],
     r: &learned::LearnedReading,
-) -> Triple {
+) -> Proposal {
     let attacker = learned::argument(doc, mentions, &r.attacker);
     let victim = learned::argument(doc, mentions, &r.victim);
     let mut evidence_sentences: Vec<usize> = [r.trigger.span, r.attacker.mention.span, r.victim.mention.span]
@@ -145,14 +171,32 @@ fn learned_triple(
         confidence *= FILLED_ROLE;
         rule.push_str("+victim-from-context");
     }
-    Triple {
+    let sentence = learned::sentence_of(sentences, r.trigger.span);
+    let hedge = sentences.get(sentence).map_or(1.0, |words| {
+        let cue = words.words.iter().position(|w| w.start >= r.trigger.span.start).unwrap_or(0);
+        hedges::factor(&words.lower, roles::clause_start(words, cue), cue, false).0
+    });
+    let triple = Triple {
         doc_id: doc.article.id.clone(),
         attacker,
         victim,
-        date: r.time.map(|t| learned::date(doc, t)),
+        // The tagger's time span, else the date the rules would choose for the trigger.
+        date: r.time.map(|t| learned::date(doc, &t)).or_else(|| {
+            let words = sentences.get(sentence)?;
+            let cue = words.words.iter().position(|w| w.start >= r.trigger.span.start).unwrap_or(0);
+            timing::choose(&doc.dates, sentences, sentence, cue).map(|c| c.date.clone())
+        }),
         confidence,
         evidence,
         rule,
+    };
+    Proposal {
+        triple,
+        reader: Reader::Tagger,
+        attacker_filled: r.attacker.from_context,
+        victim_filled: r.victim.from_context,
+        hedge,
+        sentence,
     }
 }
 
@@ -177,7 +221,7 @@ fn read_cues(sentences: &[SentenceWords], mentions: &[Vec<Mention>]) -> Vec<Foun
                 continue;
             }
             let confidence = reading.confidence * factor;
-            found.push(Found { sentence: s, cue: cues[i], reading, confidence, hedge });
+            found.push(Found { sentence: s, cue: cues[i], reading, confidence, hedge, hedge_factor: factor });
         }
     }
     found
@@ -201,8 +245,8 @@ struct Role<'a> {
 }
 
 impl<'a> Context<'a> {
-    /// Turns one reading into a triple, or `None` when a role stays unknown.
-    fn triple(&self, f: &Found) -> Option<Triple> {
+    /// Turns one reading into a proposal, or `None` when a role stays unknown.
+    fn proposal(&self, f: &Found) -> Option<Proposal> {
         let here = &self.mentions[f.sentence];
         let attacker = self.attacker(f, f.reading.attacker.map(|i| &here[i]))?;
         let victim = self.victim(f.reading.victim.map(|i| &here[i]), attacker.participant)?;
@@ -242,7 +286,7 @@ impl<'a> Context<'a> {
         if let Some(hedge) = f.hedge {
             rule.push_str(&format!("+{hedge}"));
         }
-        Some(Triple {
+        let triple = Triple {
             doc_id: self.doc.article.id.clone(),
             attacker: attacker_arg,
             victim: victim_arg,
@@ -250,6 +294,14 @@ impl<'a> Context<'a> {
             confidence: confidence.clamp(0.0, 1.0),
             evidence,
             rule,
+        };
+        Some(Proposal {
+            triple,
+            reader: Reader::Rules,
+            attacker_filled: attacker.filled,
+            victim_filled: victim.filled,
+            hedge: f.hedge_factor,
+            sentence: f.sentence,
         })
     }
 
@@ -434,34 +486,6 @@ fn is_personal_pronoun(m: &Mention) -> bool {
 fn has_content(m: &Mention) -> bool {
     let lower = m.canonical.to_lowercase();
     !["it", "they", "he", "she", "them", "its", "their"].contains(&lower.as_str())
-}
-
-/// Merges triples of the same (attacker, victim) pair, keeping the most
-/// confident reading (and a date from another reading when it has none), then
-/// keeps the strongest few above the threshold.
-fn merge(triples: &mut Vec<Triple>) {
-    let mut merged: Vec<Triple> = Vec::new();
-    let mut index: HashMap<(String, String), usize> = HashMap::new();
-    for t in triples.drain(..) {
-        let key = (t.attacker.text.to_lowercase(), t.victim.text.to_lowercase());
-        match index.get(&key).map(|&i| &mut merged[i]) {
-            Some(existing) => {
-                let date = existing.date.clone().or_else(|| t.date.clone());
-                if t.confidence > existing.confidence {
-                    *existing = t;
-                }
-                existing.date = existing.date.clone().or(date);
-            }
-            None => {
-                index.insert(key, merged.len());
-                merged.push(t);
-            }
-        }
-    }
-    merged.retain(|t| t.confidence >= MIN_CONFIDENCE);
-    merged.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
-    merged.truncate(MAX_TRIPLES);
-    *triples = merged;
 }
 
 #[cfg(test)]
