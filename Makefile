@@ -10,7 +10,7 @@ CARGO ?= cargo
 BIN := target/release/cyberie
 OUT := out
 
-.PHONY: all setup build run test lint model bench clean
+.PHONY: all setup build run test spark-test lint model bench clean
 
 all: build
 
@@ -31,6 +31,13 @@ test: setup
 	$(CARGO) test --release
 	$(CARGO) fmt --check
 	$(CARGO) clippy --release --all-targets -- -D warnings
+
+# cyberie as a stage of Apache Spark (dist/spark/): the PySpark driver in local
+# mode on the CASIE dev articles against a plain run (needs ../shared; skipped
+# without it). Sets up Java and PySpark (.venv-spark/) when missing.
+spark-test: build
+	bash scripts/setup-spark.sh
+	bash dist/spark/test-local.sh
 
 # The default model, from PyPI's MiniLM encoder, CoNLL-2003 and the CASIE dev split in ../shared
 # (models/train/build.sh: about 40-50 minutes on 2 cores); prints its validation figures.

@@ -177,10 +177,22 @@ impl Pipeline {
     /// groups it completed are handed to `sink`, and unfinished work is dropped,
     /// so every outcome the sink saw is complete and they form a prefix of the
     /// input. The sink stops the run by returning [`ControlFlow::Break`].
-    pub fn run_until<I, F>(&mut self, records: I, stop: &AtomicBool, mut sink: F) -> RunEnd
+    pub fn run_until<I, F>(&mut self, records: I, stop: &AtomicBool, sink: F) -> RunEnd
     where
         I: Iterator<Item = Record>,
         F: FnMut(Outcome) -> ControlFlow<()>,
+    {
+        self.run_groups(records, stop, sink, || ControlFlow::Continue(()))
+    }
+
+    /// Like [`Pipeline::run_until`], and calls `group_done` after the outcomes
+    /// of each group of documents went to `sink` (a point to flush or
+    /// checkpoint the output); it stops the run like the sink does.
+    pub fn run_groups<I, F, G>(&mut self, records: I, stop: &AtomicBool, mut sink: F, mut group_done: G) -> RunEnd
+    where
+        I: Iterator<Item = Record>,
+        F: FnMut(Outcome) -> ControlFlow<()>,
+        G: FnMut() -> ControlFlow<()>,
     {
         let mut reader = Reader { records, done: false };
         // With overlap, one group waits for the model while it runs another, and
@@ -215,7 +227,7 @@ impl Pipeline {
                     in_flight -= 1;
                     match receive(&from_model, stats) {
                         Some(tagged) => {
-                            if finish(tagged, config, stats, &mut sink).is_break() {
+                            if finish(tagged, config, stats, &mut sink).is_break() || group_done().is_break() {
                                 end = RunEnd::SinkBroke;
                                 break;
                             }
@@ -235,7 +247,7 @@ impl Pipeline {
             while let Ok(tagged) = from_model.recv() {
                 match tagged {
                     Some(tagged) if end != RunEnd::SinkBroke => {
-                        if finish(tagged, config, stats, &mut sink).is_break() {
+                        if finish(tagged, config, stats, &mut sink).is_break() || group_done().is_break() {
                             end = RunEnd::SinkBroke;
                             halt.store(true, Ordering::SeqCst);
                         }

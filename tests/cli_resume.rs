@@ -53,13 +53,22 @@ fn csv_rows(path: &Path) -> Vec<csv::StringRecord> {
         .collect()
 }
 
+/// The documents the checkpoint list `OUTPUT.done` records (ids, with `#N` for
+/// the N+1-th document of a repeated id).
 fn done_list(output: &Path) -> BTreeSet<String> {
     let mut name = output.as_os_str().to_os_string();
     name.push(".done");
     std::fs::read_to_string(PathBuf::from(name))
         .expect("the .done list exists")
         .lines()
-        .map(|l| serde_json::from_str::<String>(l).expect("a JSON string per line"))
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).expect("a JSON object per line"))
+        .filter_map(|v| {
+            let id = v["id"].as_str()?.to_string();
+            Some(match v["dup"].as_u64() {
+                Some(n) => format!("{id}#{n}"),
+                None => id,
+            })
+        })
         .collect()
 }
 
@@ -137,6 +146,15 @@ fn interrupt(input: &Path, output: &Path, extra: &[&str], signal: &str, delay: D
         std::thread::sleep(Duration::from_millis(20));
     }
     std::thread::sleep(delay);
+    if extra.contains(&"--resume") {
+        // Until a first group is checkpointed (the machine may be busy).
+        let list = PathBuf::from(format!("{}.done", output.display()));
+        while !std::fs::read_to_string(&list).is_ok_and(|t| t.contains("\"commit\"")) {
+            assert!(started.elapsed() < Duration::from_secs(120), "no group was checkpointed");
+            assert!(child.try_wait().unwrap().is_none(), "cyberie ended before it was interrupted");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
     assert!(child.try_wait().unwrap().is_none(), "cyberie ended before it was interrupted: use a larger corpus");
     let status = Command::new("kill").args([&format!("-{signal}"), &child.id().to_string()]).status().unwrap();
     assert!(status.success(), "kill -{signal} failed");

@@ -2,14 +2,17 @@
 //! fixtures of `tests/fixtures/web/` (written by `scripts/web_fixtures.py`):
 //! the 30 corpus articles as pages of three kinds of news site (navigation,
 //! related-links lists, cookie banners, ads, comments, footers), the same
-//! pages in a WARC amid a crawl's other records, and the odd cases.
+//! pages in a WARC amid a crawl's other records, and the odd cases; and web
+//! input with the output, resume, shard and FIFO handling of issues 14 and 16.
 
 mod common;
 
 use std::collections::BTreeMap;
+use std::io::Write;
 use std::path::Path;
+use std::time::Duration;
 
-use common::{bundled_model, cyberie, json_lines, tiny_model};
+use common::{arg, bundled_model, cyberie, file_names, json_lines, tiny_model};
 
 const WARC: &str = "tests/fixtures/web/corpus.warc.gz";
 const PAGES: &str = "tests/fixtures/web/pages";
@@ -66,8 +69,9 @@ fn the_warc_and_the_pages_give_the_corpus_text_dates_and_titles() {
 
 #[test]
 fn the_warc_summary_counts_what_was_passed_over() {
-    let run = cyberie(&["text", WARC, "-o", "/dev/null"]);
+    let run = cyberie(&["text", WARC, "-o", "-"]);
     run.expect_code(0);
+    assert_eq!(json_lines(&run.stdout).len(), 30, "-o - is standard output");
     assert!(
         run.stderr.contains(
             "cyberie: WARC: 106 records (0.1 MB) read: 30 HTML pages; passed over 69 other records \
@@ -201,4 +205,116 @@ fn what_is_not_an_archive_or_a_page_is_refused_by_name() {
         run.stderr
     );
     assert!(run.stderr.contains("empty.htm (empty): no article text found"), "{}", run.stderr);
+}
+
+/// `extract` with the tiny model, one thread, as JSON Lines.
+fn extract_jsonl(args: &[&str]) -> common::Run {
+    let model = tiny_model();
+    let mut all = vec!["extract", "--model", &model, "--threads", "1", "--format", "jsonl"];
+    all.extend_from_slice(args);
+    cyberie(&all)
+}
+
+/// Rows as sorted strings, to compare runs whatever their order.
+fn sorted_rows(jsonl: &str) -> Vec<String> {
+    let mut rows: Vec<String> = json_lines(jsonl).iter().map(|row| row.to_string()).collect();
+    rows.sort();
+    rows
+}
+
+#[test]
+fn the_shards_of_an_archive_cover_it_exactly_once() {
+    let full = extract_jsonl(&["-q", WARC]);
+    full.expect_code(0);
+    assert!(!full.stdout.is_empty(), "the tiny model finds triples in the corpus");
+    let mut union = Vec::new();
+    for shard in ["1/2", "2/2"] {
+        let run = extract_jsonl(&["-q", "--shard", shard, WARC]);
+        run.expect_code(0);
+        union.extend(sorted_rows(&run.stdout));
+    }
+    union.sort();
+    assert_eq!(union, sorted_rows(&full.stdout));
+}
+
+#[test]
+fn with_text_rows_resume_and_a_resume_without_it_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("triples.jsonl");
+    let run = extract_jsonl(&["-q", "--with-text", "--resume", PAGES, "-o", arg(&out)]);
+    run.expect_code(0);
+    let rows = json_lines(&std::fs::read_to_string(&out).unwrap());
+    assert!(!rows.is_empty() && rows.iter().all(|row| row["text"].is_string()), "{rows:?}");
+    // Resuming the finished run does nothing more.
+    let again = extract_jsonl(&["--with-text", "--resume", PAGES, "-o", arg(&out)]);
+    again.expect_code(0);
+    assert!(again.stderr.contains("30 already done in an earlier run"), "{}", again.stderr);
+    assert_eq!(json_lines(&std::fs::read_to_string(&out).unwrap()), rows);
+    // Rows without the text would not go with those before.
+    let other = extract_jsonl(&["--resume", PAGES, "-o", arg(&out)]);
+    other.expect_code(2);
+    assert!(other.stderr.contains("written with --format jsonl --with-text"), "{}", other.stderr);
+}
+
+#[test]
+fn text_writes_its_file_atomically_and_never_over_an_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("articles.jsonl");
+    cyberie(&["text", "-q", PAGES, "-o", arg(&out)]).expect_code(0);
+    assert_eq!(json_lines(&std::fs::read_to_string(&out).unwrap()).len(), 30);
+    assert_eq!(file_names(dir.path()), ["articles.jsonl"]);
+    let page = common::write(
+        dir.path(),
+        "page.html",
+        std::fs::read(format!("{PAGES}/c01-wannacry-attribution.html")).unwrap(),
+    );
+    let before = std::fs::read(&page).unwrap();
+    let run = cyberie(&["text", arg(&page), "-o", arg(&page)]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("it is the input"), "{}", run.stderr);
+    assert_eq!(std::fs::read(&page).unwrap(), before);
+}
+
+#[test]
+fn an_archive_and_a_page_on_fifos_are_read_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let sources =
+        [(WARC.to_string(), "crawl.warc.gz"), (format!("{PAGES}/c01-wannacry-attribution.html"), "page.html")];
+    let writers: Vec<_> = sources
+        .iter()
+        .map(|(source, name)| {
+            let fifo = dir.path().join(name);
+            let c_name = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+            // SAFETY: a valid C string.
+            assert_eq!(unsafe { libc::mkfifo(c_name.as_ptr(), 0o644) }, 0, "mkfifo {}", fifo.display());
+            let data = std::fs::read(source).unwrap();
+            std::thread::spawn(move || std::fs::OpenOptions::new().write(true).open(fifo).unwrap().write_all(&data))
+        })
+        .collect();
+    let fifos: Vec<String> = sources.iter().map(|(_, name)| dir.path().join(name).display().to_string()).collect();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_cyberie"))
+        .args(["text", &fifos[0], &fifos[1]])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("cyberie text on FIFOs did not finish in 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let result = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (String::from_utf8_lossy(&result.stdout), String::from_utf8_lossy(&result.stderr));
+    assert_eq!(result.status.code(), Some(0), "{stderr}");
+    let articles = json_lines(&stdout);
+    assert_eq!(articles.len(), 31, "{stderr}");
+    assert_eq!(articles[30]["id"], "page");
+    assert!(stderr.contains("WARC: 106 records"), "{stderr}");
+    for writer in writers {
+        writer.join().unwrap().unwrap();
+    }
 }

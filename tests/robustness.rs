@@ -254,7 +254,7 @@ fn unusable_inputs_and_models_stop_before_any_work_with_exit_2() {
     refused(
         tiny,
         &empty_input_dir,
-        &["no .txt or .html files in directory", "name JSON Lines files and WARC archives themselves"],
+        &["no .txt or .html files in directory", "name JSON Lines and CSV files and WARC archives themselves"],
     );
 
     refused(&dir.path().join("no-model"), &text, &["no-model", "does not exist", "--model DIR"]);
@@ -352,7 +352,10 @@ fn a_run_killed_with_sigkill_leaves_the_previous_output_or_none() {
         }
         // What SIGKILL may leave: the hidden temporary file, never the output name.
         for name in file_names(&out) {
-            assert!(name == "triples.csv" || (name.starts_with(".cyberie-") && name.ends_with(".partial")), "{name}");
+            assert!(
+                name == "triples.csv" || (name.starts_with(".triples.csv.cyberie-") && name.ends_with(".partial")),
+                "{name}"
+            );
         }
     }
 
@@ -362,6 +365,8 @@ fn a_run_killed_with_sigkill_leaves_the_previous_output_or_none() {
     let rows = csv_rows(&target);
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert_eq!(rows[1][0], "s");
+    // ... and removes the temporary files the killed runs left.
+    assert_eq!(file_names(&out), ["triples.csv"]);
 }
 
 #[test]
@@ -395,7 +400,7 @@ fn csv_fields_a_spreadsheet_would_run_are_neutralised_unless_raw_csv() {
 /// cannot be made to find an attacker named "=cmd").
 #[test]
 fn every_text_column_is_neutralised() {
-    use cyberie::export::{Format, TripleRecord, TripleWriter};
+    use cyberie::export::{resolve_output, Format, TripleRecord, TripleWriter};
     let dir = tempfile::tempdir().unwrap();
     let record = |lead: &str| TripleRecord {
         doc_id: format!("{lead}id"),
@@ -414,7 +419,8 @@ fn every_text_column_is_neutralised() {
     let leads = ["=", "+", "-", "@", "\t", "\r", "x=", " -"];
     for neutralise in [true, false] {
         let path = dir.path().join(format!("{neutralise}.csv"));
-        let mut writer = TripleWriter::create(Some(&path), Format::Csv, neutralise, true).unwrap();
+        let destination = resolve_output(Some(&path), &[]).unwrap();
+        let (mut writer, _) = TripleWriter::create(&destination, Format::Csv, neutralise, true).unwrap();
         for lead in leads {
             writer.write(&record(lead)).unwrap();
         }

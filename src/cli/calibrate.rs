@@ -11,7 +11,7 @@ use clap::Args;
 
 use cyberie::eval::calibrate::{calibrate, DocProposals};
 use cyberie::eval::{load_gold_for_articles, resolve_times};
-use cyberie::pipeline::{Outcome, Pipeline};
+use cyberie::pipeline::Outcome;
 use cyberie::read;
 use cyberie::relate::{propose, FEATURES};
 
@@ -37,12 +37,12 @@ pub struct CalibrateArgs {
 
 /// Runs `calibrate`.
 pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
-    let sources = match read::expand(&args.input.inputs.iter().map(|i| read::Input::parse(i)).collect::<Vec<_>>()) {
+    let sources = match args.input.sources() {
         Ok(sources) => sources,
         Err(e) => return usage_error(e),
     };
     args.input.configure_threads();
-    let mut pipeline = match Pipeline::new(args.input.pipeline_config()) {
+    let mut pipeline = match args.input.load_pipeline() {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
@@ -50,7 +50,8 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     let mut docs = Vec::new();
     let mut published = HashMap::new();
     let mut report = RunReport::start(args.input.quiet, count_documents(&sources));
-    pipeline.run(read::read_all(sources), |outcome| {
+    let records = read::read_all(sources).filter(|record| args.input.in_shard(record));
+    pipeline.run(records, |outcome| {
         match outcome {
             Outcome::Done { doc, .. } => {
                 let (proposals, sentences) = propose(&doc, &relate);
@@ -71,7 +72,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     // Gold times as `evaluate --articles` resolves them ("last week" also its ISO week).
     resolve_times(&mut gold, &published);
     let calibration = calibrate(&docs, &gold);
-    let path = args.output.unwrap_or_else(|| args.input.model_dir().join("merger.json"));
+    let path = args.output.unwrap_or_else(|| pipeline.config().model_dir.join("merger.json"));
     let json = serde_json::to_string_pretty(&calibration.merger)? + "\n";
     std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?;
     let model = calibration.merger.model.as_ref().expect("calibration fits a model");

@@ -1,18 +1,22 @@
 //! `cyberie extract`: articles in, attacker–victim–date triples out.
 
 use std::cell::RefCell;
+use std::collections::{HashMap, VecDeque};
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
+use serde::Serialize;
 
-use cyberie::export::{done_list_path, Format, Resumed, TripleRecord, TripleWriter};
-use cyberie::pipeline::{Outcome, Pipeline, RunEnd};
-use cyberie::read;
+use cyberie::export::{
+    done_list_path, resolve_output, Destination, DocKey, Format, Resumed, TripleRecord, TripleWriter,
+};
+use cyberie::pipeline::{Outcome, RunEnd};
+use cyberie::read::{ArchiveProgress, ReadAhead, ReadError};
 
 use super::summary::{count_documents, RunReport};
 use super::{InputArgs, EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE};
@@ -26,18 +30,26 @@ use super::{InputArgs, EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE};
 /// Documents that cannot be read are named on stderr and skipped (exit
 /// status 3); the output file appears only when the run completes.
 ///
-/// SIGINT (Ctrl-C) or SIGTERM stops the run after the model's current batch,
-/// with exit status 130: without --resume the output file is left as it was
-/// before the run (or absent) and the temporary file removed; with --resume the
-/// documents completed so far are kept (a complete, valid file). A second
-/// Ctrl-C quits at once.
+/// SIGINT (Ctrl-C), SIGTERM or SIGHUP stops the run after the model's current
+/// batch, with exit status 130: without --resume the output file is left as it
+/// was before the run (or absent) and the temporary file removed; with --resume
+/// the documents completed so far are kept (a complete, valid file). A second
+/// signal quits at once.
+///
+/// To standard output (no -o, or -o -) the rows of each group of documents are
+/// written and flushed as soon as the group is done, so `extract` can be one
+/// stage of a pipe (JSON Lines in on `-`, --format jsonl out): this is how a
+/// Spark job runs it (dist/spark/).
 #[derive(Args, Debug)]
 pub struct ExtractArgs {
     #[command(flatten)]
     input: InputArgs,
 
-    /// Output file, written atomically (a temporary file renamed into place at
-    /// the end) [default: standard output].
+    /// Output file, written atomically: a temporary file beside it, renamed
+    /// over it at the end (a symbolic link is followed and its target written;
+    /// the mode of a file replaced is kept). `-` (or /dev/stdout) is standard
+    /// output. An input, a directory or a device is refused. [default: standard
+    /// output]
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 
@@ -57,9 +69,16 @@ pub struct ExtractArgs {
 
     /// Write CSV fields as they are. By default a field starting with = + - @
     /// tab or carriage return gets a leading ' so spreadsheets do not run it
-    /// as a formula.
+    /// as a formula (`evaluate` removes it again).
     #[arg(long)]
     raw_csv: bool,
+
+    /// Also write each document that cannot be read or processed into the
+    /// output, as a record {"error": REASON, "source", "line", "doc_id"} in the
+    /// place of its triples (JSON Lines only), so that a program reading the
+    /// output (a Spark job) collects them; they are still named on stderr.
+    #[arg(long)]
+    error_records: bool,
 
     /// Stop at the first document that cannot be read or processed, with exit
     /// status 1 and no output file.
@@ -67,50 +86,111 @@ pub struct ExtractArgs {
     strict: bool,
 
     /// Continue an earlier run into the same --output file: skip the documents
-    /// it completed and append the rest. Completed documents are listed in the
-    /// sidecar file OUTPUT.done (one JSON string per line; a document with no
-    /// triples has no row but is listed there); documents with rows in OUTPUT
-    /// count as completed too. With --resume an interrupted run keeps what it
-    /// completed, so running the same command again continues it; the result
-    /// is the same as one uninterrupted run's (rows in input order of
-    /// completion). The earlier output must have the same format and columns.
+    /// it completed and append the rest. As the run goes, its rows and the
+    /// documents completed are checkpointed to disk after each group of
+    /// documents (OUTPUT.partial, and the list OUTPUT.done), so that a run
+    /// stopped in any way, even killed (SIGKILL, out of memory, power cut),
+    /// loses at most the groups in flight: running the same command again
+    /// continues from the last checkpoint and ends with the same file as one
+    /// uninterrupted run. Documents are told apart by id and, for a repeated
+    /// id, by how many documents with that id came before. The earlier run must
+    /// have used the same --format, --explain, --raw-csv and --with-text.
     #[arg(long, requires = "output")]
     resume: bool,
 }
 
+/// A document that could not be read, as a record of the output (`--error-records`).
+#[derive(Serialize)]
+struct ErrorRecord<'a> {
+    error: &'a str,
+    source: &'a str,
+    line: Option<usize>,
+    doc_id: Option<&'a str>,
+}
+
+/// The keys of the documents in flight: which outcome belongs to which
+/// document of the input, and how many documents of each id came before.
+#[derive(Default)]
+struct Keys {
+    /// Documents seen per id.
+    seen: HashMap<String, usize>,
+    /// (position among the records sent on, key) of the readable documents in flight.
+    queue: VecDeque<(u64, DocKey)>,
+    /// Records sent on to the pipeline.
+    sent: u64,
+    /// Outcomes received.
+    received: u64,
+}
+
+impl Keys {
+    /// The key of the document an outcome belongs to (outcomes come one per
+    /// record, in input order); `None` for a record that could not be read.
+    fn next_outcome(&mut self) -> Option<DocKey> {
+        let position = self.received;
+        self.received += 1;
+        match self.queue.front() {
+            Some((p, _)) if *p == position => self.queue.pop_front().map(|(_, key)| key),
+            _ => None,
+        }
+    }
+}
+
 /// Runs `extract`.
 pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
-    let sources = match read::expand(&args.input.inputs.iter().map(|i| read::Input::parse(i)).collect::<Vec<_>>()) {
+    let sources = match args.input.sources() {
         Ok(sources) => sources,
         Err(e) => return usage_error(e),
+    };
+    let inputs: Vec<PathBuf> = sources.iter().filter_map(|s| s.path().map(Path::to_path_buf)).collect();
+    let destination = match resolve_output(args.output.as_deref(), &inputs) {
+        Ok(destination) => destination,
+        Err(e) => return usage_error(e),
+    };
+    if args.error_records && args.format != Format::Jsonl {
+        return usage_error("--error-records needs --format jsonl");
+    }
+    let output_name = match &destination {
+        Destination::Stdout => "standard output".to_string(),
+        Destination::File(target) => target.given.display().to_string(),
     };
     if args.with_text && args.format != Format::Jsonl {
         return usage_error("--with-text needs --format jsonl (a CSV row does not carry the article's text)");
     }
+    if args.resume && destination == Destination::Stdout {
+        return usage_error("--resume needs an output file (-o FILE), not standard output");
+    }
     // Before anything is created, so that no signal finds a temporary file unguarded.
-    let interrupt = Interrupt::install().context("cannot install the SIGINT/SIGTERM handler")?;
+    let interrupt = Interrupt::install().context("cannot install the SIGINT/SIGTERM/SIGHUP handler")?;
     args.input.configure_threads();
-    let mut pipeline = match Pipeline::new(args.input.pipeline_config()) {
+    let mut pipeline = match args.input.load_pipeline() {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let output_name = args.output.as_ref().map_or("standard output".to_string(), |p| p.display().to_string());
-    let (mut writer, resumed) = match (&args.output, args.resume) {
-        (Some(path), true) => match TripleWriter::resume(path, args.format, !args.raw_csv, args.explain) {
-            Ok(resumed) => resumed,
-            Err(e) => return usage_error(e),
-        },
-        _ => (
-            TripleWriter::create(args.output.as_deref(), args.format, !args.raw_csv, args.explain)
-                .with_context(|| format!("cannot create output {output_name}"))?,
-            Resumed::default(),
-        ),
+    let (writer, resumed) = match (&destination, args.resume) {
+        (Destination::File(target), true) => {
+            match TripleWriter::resume(target, args.format, !args.raw_csv, args.explain, args.with_text) {
+                Ok(resumed) => resumed,
+                Err(e) => return usage_error(e),
+            }
+        }
+        _ => {
+            let (writer, stale) = TripleWriter::create(&destination, args.format, !args.raw_csv, args.explain)
+                .with_context(|| format!("cannot create output {output_name}"))?;
+            let mut resumed = Resumed::default();
+            if stale > 0 {
+                resumed.notes.push(format!("removed {stale} temporary file(s) of {output_name} left by killed runs"));
+            }
+            (writer, resumed)
+        }
     };
 
-    let archives = Arc::new(read::ArchiveProgress::default());
+    let archives = Arc::new(ArchiveProgress::default());
     let report = RefCell::new(RunReport::start(args.input.quiet, count_documents(&sources)));
     report.borrow_mut().watch_archives(Arc::clone(&archives));
     report.borrow_mut().kept = resumed.rows;
+    for note in &resumed.notes {
+        report.borrow().info(&format!("cyberie: {note}"));
+    }
     if resumed.existed {
         report.borrow().info(&format!(
             "cyberie: resuming {output_name}: {} documents already done, {} rows kept",
@@ -118,49 +198,94 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
             resumed.rows
         ));
     }
-    let records = read::read_all_counted(sources, archives).filter(|record| match record {
-        Ok(article) if resumed.done.contains(&article.id) => {
-            report.borrow_mut().already_done();
-            false
+    let keys = RefCell::new(Keys::default());
+    let mut ahead = ReadAhead::spawn(sources, archives, Arc::clone(&interrupt.raised));
+    let records = ahead.by_ref().filter(|record| {
+        if !args.input.in_shard(record) {
+            return false;
         }
-        _ => true,
+        let mut keys = keys.borrow_mut();
+        let Ok(article) = record else {
+            keys.sent += 1;
+            return true;
+        };
+        let seen = keys.seen.entry(article.id.clone()).or_insert(0);
+        let key = DocKey { id: article.id.clone(), dup: *seen };
+        *seen += 1;
+        if key.dup > 0 {
+            report.borrow_mut().duplicate(&key.id, key.dup);
+        }
+        if resumed.done.contains(&key) {
+            report.borrow_mut().already_done();
+            return false;
+        }
+        let position = keys.sent;
+        keys.queue.push_back((position, key));
+        keys.sent += 1;
+        true
     });
-    let mut failure: Option<anyhow::Error> = None;
-    let end = pipeline.run_until(records, &interrupt.raised, |outcome| {
+    let writer = RefCell::new(writer);
+    let failure: RefCell<Option<anyhow::Error>> = RefCell::new(None);
+    let fail = |error: anyhow::Error| {
+        *failure.borrow_mut() = Some(error);
+        ControlFlow::Break(())
+    };
+    let sink = |outcome| {
         let mut report = report.borrow_mut();
+        let key = keys.borrow_mut().next_outcome();
+        let mut writer = writer.borrow_mut();
         match outcome {
             Outcome::Done { doc, triples } => {
-                let written = triples
-                    .iter()
-                    .try_for_each(|t| {
-                        let record = TripleRecord::from_triple(t, &doc.article.text, args.explain);
-                        if args.with_text {
-                            writer.write_with_text(&record, &doc.article.text)
-                        } else {
-                            writer.write(&record)
-                        }
-                    })
-                    .and_then(|()| writer.document_done(&doc.article.id));
+                let written = triples.iter().try_for_each(|t| {
+                    let record = TripleRecord::from_triple(t, &doc.article.text, args.explain);
+                    if args.with_text {
+                        writer.write_with_text(&record, &doc.article.text)
+                    } else {
+                        writer.write(&record)
+                    }
+                });
                 if let Err(e) = written {
-                    failure = Some(anyhow::Error::new(e).context(format!("cannot write to {output_name}")));
-                    return ControlFlow::Break(());
+                    return fail(anyhow::Error::new(e).context(format!("cannot write to {output_name}")));
                 }
+                writer.document_done(key.expect("every processed document has a key"), triples.len());
                 report.processed(doc.article.text.split_whitespace().count(), triples.len());
             }
             Outcome::Skipped(error) => {
                 if args.strict {
-                    failure = Some(anyhow::anyhow!("{error} (--strict: stopping, no output written)"));
-                    return ControlFlow::Break(());
+                    let what = match (&destination, args.resume) {
+                        (Destination::Stdout, _) => {
+                            "the rows of the documents before it went to standard output".to_string()
+                        }
+                        (Destination::File(_), true) => {
+                            format!("{output_name} unchanged, the documents completed so far are checkpointed")
+                        }
+                        (Destination::File(_), false) => "no output written".to_string(),
+                    };
+                    return fail(anyhow::anyhow!("{error} (--strict: stopping; {what})"));
+                }
+                if args.error_records {
+                    if let Err(e) = writer.write_json(&error_record(&error)) {
+                        return fail(anyhow::Error::new(e).context(format!("cannot write to {output_name}")));
+                    }
                 }
                 report.skip(error);
             }
         }
         ControlFlow::Continue(())
-    });
+    };
+    let group_done = || match writer.borrow_mut().commit() {
+        Ok(()) => ControlFlow::Continue(()),
+        Err(e) => fail(anyhow::Error::new(e).context(format!("cannot write to {output_name}"))),
+    };
+    let mut end = pipeline.run_groups(records, &interrupt.raised, sink, group_done);
+    if end == RunEnd::Completed && interrupt.raised.load(Ordering::SeqCst) && !ahead.ended() {
+        end = RunEnd::Stopped; // the signal came while waiting for input
+    }
     let report = report.into_inner();
+    let writer = writer.into_inner();
     let timings = args.input.timings.then(|| pipeline.stats());
     match end {
-        RunEnd::SinkBroke => Err(failure.unwrap_or_else(|| anyhow::anyhow!("stopped"))),
+        RunEnd::SinkBroke => Err(failure.into_inner().unwrap_or_else(|| anyhow::anyhow!("stopped"))),
         RunEnd::Completed => {
             writer.finish().with_context(|| format!("cannot write {output_name}"))?;
             report.finish("triples", Some(&output_name), timings.as_ref());
@@ -168,23 +293,23 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
         }
         RunEnd::Stopped => {
             let signal = interrupt.name();
-            let (what, kept) = match (&args.output, args.resume) {
-                (None, _) => {
+            let (what, kept) = match (&destination, args.resume) {
+                (Destination::Stdout, _) => {
                     writer.finish().with_context(|| format!("cannot write {output_name}"))?;
                     ("the triples of the documents completed so far went to standard output".to_string(), true)
                 }
-                (Some(path), true) => {
+                (Destination::File(target), true) => {
                     writer.finish().with_context(|| format!("cannot write {output_name}"))?;
                     let what = format!(
                         "{output_name} holds the triples of every document completed so far (listed in {}); \
                          run the same command again to continue",
-                        done_list_path(path).display()
+                        done_list_path(&target.path).display()
                     );
                     (what, true)
                 }
-                (Some(path), false) => {
+                (Destination::File(target), false) => {
                     drop(writer); // removes the temporary file
-                    let what = if path.exists() {
+                    let what = if target.path.exists() {
                         format!("{output_name} was left as it was before this run (use --resume to keep partial work)")
                     } else {
                         format!("no output written, {output_name} not created (use --resume to keep partial work)")
@@ -199,8 +324,15 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-/// The SIGINT/SIGTERM handler: the first signal raises a flag that stops the
-/// run after the current batch; a second SIGINT or SIGTERM exits at once.
+/// The `--error-records` record of a document that could not be read.
+fn error_record(error: &ReadError) -> serde_json::Value {
+    let record =
+        ErrorRecord { error: &error.reason, source: &error.source, line: error.line, doc_id: error.doc_id.as_deref() };
+    serde_json::to_value(record).expect("an error record serialises")
+}
+
+/// The SIGINT/SIGTERM/SIGHUP handler: the first signal raises a flag that
+/// stops the run after the current batch; a second one exits at once.
 struct Interrupt {
     raised: Arc<AtomicBool>,
     signal: Arc<AtomicUsize>,
@@ -208,10 +340,10 @@ struct Interrupt {
 
 impl Interrupt {
     fn install() -> std::io::Result<Interrupt> {
-        use signal_hook::consts::{SIGINT, SIGTERM};
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
         let raised = Arc::new(AtomicBool::new(false));
         let signal = Arc::new(AtomicUsize::new(0));
-        for sig in [SIGINT, SIGTERM] {
+        for sig in [SIGINT, SIGTERM, SIGHUP] {
             // Registered first, so it sees the flag before this signal sets it.
             signal_hook::flag::register_conditional_shutdown(sig, EXIT_INTERRUPTED.into(), Arc::clone(&raised))?;
             signal_hook::flag::register(sig, Arc::clone(&raised))?;
@@ -224,6 +356,7 @@ impl Interrupt {
         match self.signal.load(Ordering::SeqCst) as i32 {
             signal_hook::consts::SIGINT => "SIGINT",
             signal_hook::consts::SIGTERM => "SIGTERM",
+            signal_hook::consts::SIGHUP => "SIGHUP",
             _ => "a signal",
         }
     }

@@ -8,10 +8,14 @@ mod ner;
 mod summary;
 mod text;
 
+use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+
+use cyberie::export::{AtomicFile, Destination};
 
 /// Exit status when everything went well.
 pub const EXIT_OK: u8 = 0;
@@ -21,7 +25,7 @@ pub const EXIT_FAILURE: u8 = 1;
 pub const EXIT_USAGE: u8 = 2;
 /// Exit status when the run completed but some documents were skipped.
 pub const EXIT_SKIPPED: u8 = 3;
-/// Exit status when SIGINT or SIGTERM stopped `extract` (128 + SIGINT).
+/// Exit status when SIGINT, SIGTERM or SIGHUP stopped `extract` (128 + SIGINT).
 pub const EXIT_INTERRUPTED: u8 = 130;
 
 /// Reads cyber-security news and reports who attacked whom, and when.
@@ -33,7 +37,7 @@ pub const EXIT_INTERRUPTED: u8 = 130;
 ///
 /// Exit status: 0 success; 1 failure; 2 usage error (bad arguments, missing
 /// input, unusable model); 3 finished, but some documents were skipped (each
-/// is named on stderr); 130 `extract` stopped by SIGINT or SIGTERM.
+/// is named on stderr); 130 `extract` stopped by SIGINT, SIGTERM or SIGHUP.
 #[derive(Parser, Debug)]
 #[command(name = "cyberie", version, about, long_about, max_term_width = 100)]
 pub struct Cli {
@@ -131,20 +135,31 @@ enum Command {
     Text(text::TextArgs),
 }
 
-/// Where articles come from and which model reads them; shared by `extract` and `ner`.
+/// Where articles come from and which model reads them; shared by `extract`, `ner` and `calibrate`.
 #[derive(Args, Debug)]
 pub struct InputArgs {
-    /// Articles to read: a `.txt` file (doc id = file stem), an `.html`/`.htm`
-    /// page (its main text, title and publication date; doc id = file stem), a
-    /// directory (its `.txt` and `.html` files, recursively, sorted; doc id =
-    /// the path below the directory without the extension, e.g. `2024/acme`), a
-    /// JSON Lines file (`.jsonl`, `.json`, optionally `.gz`) of {"id", "text",
-    /// "title"?, "date"?} objects where `date` is the publication date
-    /// (YYYY-MM-DD), a WARC archive (`.warc`, `.warc.gz`: each HTML response
-    /// with status 200 is an article, doc id = its URI, date from the page or
-    /// the record), or `-` for JSON Lines on stdin.
+    /// Articles to read: a `.txt` file (doc id = the name without `.txt`), an
+    /// `.html`/`.htm` page (its main text, title and publication date; doc id =
+    /// the name without the ending), a directory (its `.txt` and `.html`/`.htm`
+    /// files, recursively, sorted; doc id = the path below the directory without
+    /// the ending, e.g. `2024/acme`), a JSON Lines file (`.jsonl`, `.ndjson`,
+    /// `.json`) of {"id", "text", "title"?, "date"?} objects where `date` is the
+    /// publication date (YYYY-MM-DD), or a JSON array of them, a CSV file
+    /// (`.csv`) with a header naming the columns id and text (title and date
+    /// optional), each also gzipped (`.gz`); a WARC archive (`.warc`,
+    /// `.warc.gz`: each HTML response with status 200 is an article, doc id = its
+    /// URI, date from the page or the record); or `-` for JSON Lines on standard
+    /// input. Other file names are refused.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<String>,
+
+    /// Process only shard K of N: the documents whose id hashes to K
+    /// (FNV-1a 64 of the id, mod N, plus 1), so that N runs with 1/N ... N/N
+    /// cover every document exactly once, e.g. on N machines or with GNU
+    /// parallel: `parallel cyberie extract --shard {}/4 IN.jsonl -o out-{}.csv
+    /// ::: 1 2 3 4`.
+    #[arg(long, value_name = "K/N")]
+    shard: Option<cyberie::read::Shard>,
 
     /// Model directory (Hugging Face layout: config.json, tokenizer.json,
     /// model.safetensors). [default: the bundled model, or $CYBERIE_MODEL]
@@ -156,17 +171,17 @@ pub struct InputArgs {
     #[arg(long, value_name = "YYYY-MM-DD")]
     date: Option<chrono::NaiveDate>,
 
-    /// Threads for the model and for the other stages [default: all cores].
-    #[arg(long, value_name = "N")]
+    /// Threads for the model and for the other stages, at least 1 [default: all cores].
+    #[arg(long, value_name = "N", value_parser = at_least_one)]
     threads: Option<usize>,
 
     /// Most sentence windows per model forward pass.
-    #[arg(long, value_name = "N", default_value_t = cyberie::ner::NerOptions::default().batch_size)]
+    #[arg(long, value_name = "N", value_parser = at_least_one, default_value_t = cyberie::ner::NerOptions::default().batch_size)]
     batch_size: usize,
 
     /// Most tokens per model forward pass, padding included (windows are sorted
     /// by length and packed up to this budget).
-    #[arg(long, value_name = "N", default_value_t = cyberie::ner::NerOptions::default().token_budget)]
+    #[arg(long, value_name = "N", value_parser = at_least_one, default_value_t = cyberie::ner::NerOptions::default().token_budget)]
     token_budget: usize,
 
     /// Numeric precision of the model: bf16 (bfloat16 weights and activations,
@@ -195,18 +210,88 @@ pub struct InputArgs {
     quiet: bool,
 }
 
+/// A JSON Lines output of `ner` or `text`: its name for messages, the writer,
+/// and for a file the [`AtomicFile`] to commit once everything is written.
+type LinesOutput = (String, Box<dyn Write>, Option<AtomicFile>);
+
+/// Opens `destination`: standard output, or a file written aside and renamed
+/// into place when the returned [`AtomicFile`] is committed.
+fn open_lines(destination: &Destination) -> anyhow::Result<LinesOutput> {
+    Ok(match destination {
+        Destination::Stdout => ("standard output".to_string(), Box::new(BufWriter::new(io::stdout())), None),
+        Destination::File(target) => {
+            let name = target.given.display().to_string();
+            let (mut file, _) = AtomicFile::create(target).with_context(|| format!("cannot create {name}"))?;
+            let out = BufWriter::new(file.file().try_clone().with_context(|| format!("cannot create {name}"))?);
+            (name, Box::new(out), Some(file))
+        }
+    })
+}
+
+/// A count of at least 1 (0 would mean no threads, no batch).
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("must be at least 1".to_string()),
+        Ok(n) => Ok(n),
+        Err(e) => Err(e.to_string()),
+    }
+}
+
 impl InputArgs {
-    /// The model directory to use: `--model`, else `$CYBERIE_MODEL`, else the bundled model.
-    pub fn model_dir(&self) -> PathBuf {
-        self.model
-            .clone()
-            .or_else(|| std::env::var_os("CYBERIE_MODEL").map(PathBuf::from))
-            .unwrap_or_else(cyberie::bundled_model_dir)
+    /// The inputs, checked and expanded ([`cyberie::read::expand`]).
+    fn sources(&self) -> Result<Vec<cyberie::read::Source>, cyberie::read::InputError> {
+        cyberie::read::expand(&self.inputs.iter().map(|i| cyberie::read::Input::parse(i)).collect::<Vec<_>>())
     }
 
-    /// The pipeline settings these arguments ask for.
-    fn pipeline_config(&self) -> cyberie::pipeline::PipelineConfig {
-        let mut config = cyberie::pipeline::PipelineConfig::new(self.model_dir());
+    /// The model directory to use: `--model`, else `$CYBERIE_MODEL`, else the
+    /// bundled model; with whether `$CYBERIE_MODEL` chose it. An empty
+    /// `$CYBERIE_MODEL` is an error.
+    fn model_dir(&self) -> Result<(PathBuf, bool), String> {
+        if let Some(dir) = &self.model {
+            return Ok((dir.clone(), false));
+        }
+        match std::env::var_os("CYBERIE_MODEL") {
+            Some(value) if value.is_empty() => Err("$CYBERIE_MODEL is set but empty: set it to a model directory, \
+                                                     or unset it (unset CYBERIE_MODEL) to use the bundled model"
+                .to_string()),
+            Some(value) => Ok((PathBuf::from(value), true)),
+            None => Ok((cyberie::bundled_model_dir(), false)),
+        }
+    }
+
+    /// Loads the pipeline, or says why the model directory cannot be used,
+    /// naming `$CYBERIE_MODEL` when it chose the directory.
+    fn load_pipeline(&self) -> Result<cyberie::pipeline::Pipeline, String> {
+        let (dir, from_env) = self.model_dir()?;
+        let origin = |message: String| {
+            if from_env {
+                format!(
+                    "{message} (the directory is $CYBERIE_MODEL's: fix or unset CYBERIE_MODEL, or give --model DIR)"
+                )
+            } else {
+                message
+            }
+        };
+        if let Err(e) = std::fs::metadata(&dir) {
+            if e.raw_os_error() == Some(libc::ELOOP) {
+                return Err(origin(format!("model directory {}: a loop of symbolic links", dir.display())));
+            }
+        }
+        cyberie::pipeline::Pipeline::new(self.pipeline_config(dir)).map_err(|e| origin(e.to_string()))
+    }
+
+    /// Keeps a record when it belongs to `--shard` (all of them without it).
+    fn in_shard(&self, record: &cyberie::read::Record) -> bool {
+        match (&self.shard, record) {
+            (None, _) => true,
+            (Some(shard), Ok(article)) => shard.holds(&article.id),
+            (Some(shard), Err(error)) => shard.reports(error.doc_id.as_deref()),
+        }
+    }
+
+    /// The pipeline settings these arguments ask for, with the model in `model_dir`.
+    fn pipeline_config(&self, model_dir: PathBuf) -> cyberie::pipeline::PipelineConfig {
+        let mut config = cyberie::pipeline::PipelineConfig::new(model_dir);
         config.default_published = self.date;
         config.ner.batch_size = self.batch_size;
         config.ner.token_budget = self.token_budget;

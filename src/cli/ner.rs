@@ -1,22 +1,23 @@
 //! `cyberie ner`: the entities and dates the pipeline sees, for inspection.
 
-use std::fs::File;
-use std::io::{self, BufWriter, Write};
+use std::io::{self, Write};
 use std::ops::ControlFlow;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
 
 use cyberie::doc::{CharOffsets, Doc, Label};
-use cyberie::pipeline::{Outcome, Pipeline};
+use cyberie::export::resolve_output;
+use cyberie::pipeline::Outcome;
 use cyberie::read;
 
 use super::extract::usage_error;
 use super::summary::{count_documents, RunReport};
-use super::{InputArgs, EXIT_OK, EXIT_SKIPPED};
+use super::{open_lines, InputArgs, EXIT_OK, EXIT_SKIPPED};
 
 /// Arguments of `cyberie ner`.
 ///
@@ -30,7 +31,8 @@ pub struct NerArgs {
     #[command(flatten)]
     input: InputArgs,
 
-    /// Output file [default: standard output].
+    /// Output file, written atomically like `extract`'s (`-` is standard
+    /// output) [default: standard output].
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 }
@@ -50,27 +52,27 @@ struct EntityLine<'a> {
 
 /// Runs `ner`.
 pub fn run(args: NerArgs) -> anyhow::Result<ExitCode> {
-    let sources = match read::expand(&args.input.inputs.iter().map(|i| read::Input::parse(i)).collect::<Vec<_>>()) {
+    let sources = match args.input.sources() {
         Ok(sources) => sources,
         Err(e) => return usage_error(e),
     };
+    let inputs: Vec<PathBuf> = sources.iter().filter_map(|s| s.path().map(Path::to_path_buf)).collect();
+    let destination = match resolve_output(args.output.as_deref(), &inputs) {
+        Ok(destination) => destination,
+        Err(e) => return usage_error(e),
+    };
     args.input.configure_threads();
-    let mut pipeline = match Pipeline::new(args.input.pipeline_config()) {
+    let mut pipeline = match args.input.load_pipeline() {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let output_name = args.output.as_ref().map_or("standard output".to_string(), |p| p.display().to_string());
-    let mut out: Box<dyn Write> = match &args.output {
-        Some(path) => {
-            Box::new(BufWriter::new(File::create(path).with_context(|| format!("cannot create {output_name}"))?))
-        }
-        None => Box::new(BufWriter::new(io::stdout())),
-    };
-    let archives = std::sync::Arc::new(read::ArchiveProgress::default());
+    let (output_name, mut out, file) = open_lines(&destination)?;
+    let archives = Arc::new(read::ArchiveProgress::default());
     let mut report = RunReport::start(args.input.quiet, count_documents(&sources));
-    report.watch_archives(std::sync::Arc::clone(&archives));
+    report.watch_archives(Arc::clone(&archives));
     let mut result = Ok(());
-    pipeline.run(read::read_all_counted(sources, archives), |outcome| {
+    let records = read::read_all_counted(sources, archives).filter(|record| args.input.in_shard(record));
+    pipeline.run(records, |outcome| {
         match outcome {
             Outcome::Done { doc, .. } => {
                 result =
@@ -85,6 +87,10 @@ pub fn run(args: NerArgs) -> anyhow::Result<ExitCode> {
         }
     });
     result.and_then(|_| out.flush()).with_context(|| format!("cannot write {output_name}"))?;
+    drop(out);
+    if let Some(file) = file {
+        file.commit().with_context(|| format!("cannot write {output_name}"))?;
+    }
     report.finish("entities", Some(&output_name), args.input.timings.then(|| pipeline.stats()).as_ref());
     Ok(ExitCode::from(if report.skipped.is_empty() { EXIT_OK } else { EXIT_SKIPPED }))
 }

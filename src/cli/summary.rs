@@ -36,6 +36,8 @@ pub struct RunReport {
     pub kept: usize,
     /// Words in the processed documents.
     pub words: usize,
+    /// Documents whose id an earlier document of the run already had.
+    pub duplicates: usize,
     /// What the WARC archives read so far held.
     archives: Option<Arc<ArchiveProgress>>,
 }
@@ -45,6 +47,9 @@ pub const LOG_EVERY: Duration = Duration::from_secs(10);
 
 /// Skipped documents named one by one in the summary; the rest are counted.
 const SKIPS_LISTED: usize = 20;
+
+/// Repeated document ids warned about one by one; the rest are counted.
+const DUPLICATES_LISTED: usize = 10;
 
 impl RunReport {
     /// Starts the clock. `total` is the number of documents when known (it gives
@@ -76,6 +81,7 @@ impl RunReport {
             written: 0,
             kept: 0,
             words: 0,
+            duplicates: 0,
             archives: None,
         }
     }
@@ -113,6 +119,20 @@ impl RunReport {
         }
         self.skipped.push(error);
         self.tick();
+    }
+
+    /// Records a document whose id `earlier` documents of the run already had,
+    /// with a warning (the first few are named, even with `--quiet`).
+    pub fn duplicate(&mut self, id: &str, earlier: usize) {
+        self.duplicates += 1;
+        if self.duplicates <= DUPLICATES_LISTED {
+            self.note(&format!(
+                "cyberie: warning: document id {id:?} is used again (document {} with this id): its rows share the \
+                 id; --resume keeps such documents apart by their order{}",
+                earlier + 1,
+                if self.duplicates == DUPLICATES_LISTED { " (further repeated ids are only counted)" } else { "" }
+            ));
+        }
     }
 
     /// Prints an informational line without disturbing the bar (not with `--quiet`).
@@ -205,6 +225,9 @@ impl RunReport {
         }
         if self.resumed > 0 {
             counts += &format!("; {} already done in an earlier run (--resume)", self.resumed);
+        }
+        if self.duplicates > 0 {
+            counts += &format!("; {} with a repeated id", self.duplicates);
         }
         match output {
             Some(output) if self.kept > 0 => eprintln!(
@@ -331,28 +354,38 @@ fn clock(seconds: f64) -> String {
 }
 
 /// The number of documents in `sources` when it can be known cheaply: text
-/// and HTML files count one each, plain JSON Lines files their non-blank
-/// lines; `None` for standard input, gzipped files and WARC archives.
+/// files, HTML pages and unreadable entries count one each, plain JSON Lines
+/// files their non-blank lines; `None` for standard input, gzipped, CSV and
+/// JSON array files, WARC archives (their progress is counted in bytes as they
+/// are read, see [`RunReport::watch_archives`]), and anything that is not a
+/// regular file (a FIFO is read only once, by the reader).
 pub fn count_documents(sources: &[Source]) -> Option<u64> {
     let mut total = 0u64;
     for source in sources {
         total += match source {
-            Source::TextFile { .. } | Source::HtmlFile { .. } => 1,
-            Source::JsonlFile(path) if !path.extension().is_some_and(|e| e.eq_ignore_ascii_case("gz")) => {
-                count_lines(path).ok()?
-            }
+            Source::TextFile { .. } | Source::HtmlFile { .. } | Source::Unreadable { .. } => 1,
+            Source::JsonFile { path, gzip: false } => count_lines(path)?,
             _ => return None,
         };
     }
     Some(total)
 }
 
-/// Non-blank lines of a file.
-fn count_lines(path: &std::path::Path) -> std::io::Result<u64> {
+/// Non-blank lines of a regular file of JSON Lines (`None` for a JSON array).
+fn count_lines(path: &std::path::Path) -> Option<u64> {
+    if !std::fs::metadata(path).ok()?.is_file() {
+        return None;
+    }
+    let (lines, first) = read_lines(path).ok()?;
+    (first != Some(b'[')).then_some(lines)
+}
+
+/// Non-blank lines of a file, and its first byte other than white space.
+fn read_lines(path: &std::path::Path) -> std::io::Result<(u64, Option<u8>)> {
     use std::io::Read;
     let mut file = std::fs::File::open(path)?;
     let mut buffer = vec![0u8; 1 << 20];
-    let (mut lines, mut blank) = (0u64, true);
+    let (mut lines, mut blank, mut first) = (0u64, true, None);
     loop {
         let n = file.read(&mut buffer)?;
         if n == 0 {
@@ -364,10 +397,11 @@ fn count_lines(path: &std::path::Path) -> std::io::Result<u64> {
                 blank = true;
             } else if !b.is_ascii_whitespace() {
                 blank = false;
+                first = first.or(Some(b));
             }
         }
     }
-    Ok(lines + u64::from(!blank))
+    Ok((lines + u64::from(!blank), first))
 }
 
 #[cfg(test)]
@@ -398,11 +432,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let jsonl = dir.path().join("a.jsonl");
         std::fs::write(&jsonl, "{\"id\":1}\n\n  \n{\"id\":2}\n{\"id\":3}").unwrap();
+        let json = |path: &std::path::Path, gzip| Source::JsonFile { path: path.to_path_buf(), gzip };
         let sources =
-            [Source::JsonlFile(jsonl.clone()), Source::TextFile { path: dir.path().join("b.txt"), id: "b".into() }];
+            [json(&jsonl, false), Source::TextFile { path: dir.path().join("b.txt"), id: "b".into(), gzip: false }];
         assert_eq!(count_documents(&sources), Some(4));
-        assert_eq!(count_documents(&[Source::JsonlFile(jsonl), Source::Stdin]), None);
-        assert_eq!(count_documents(&[Source::JsonlFile(dir.path().join("c.jsonl.gz"))]), None);
+        assert_eq!(count_documents(&[json(&jsonl, false), Source::Stdin]), None);
+        assert_eq!(count_documents(&[json(&dir.path().join("c.jsonl.gz"), true)]), None);
+        let array = dir.path().join("d.json");
+        std::fs::write(&array, " [{\"id\": 1},\n{\"id\": 2}]").unwrap();
+        assert_eq!(count_documents(&[json(&array, false)]), None);
+        let page = Source::HtmlFile { path: dir.path().join("e.html"), id: "e".into(), gzip: false };
+        assert_eq!(count_documents(&[page, json(&jsonl, false)]), Some(4));
+        assert_eq!(count_documents(&[Source::WarcFile { path: dir.path().join("f.warc") }]), None);
     }
 
     #[test]

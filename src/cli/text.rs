@@ -1,7 +1,7 @@
 //! `cyberie text`: the articles as cyberie reads them, without the model.
 
-use std::io::{self, BufWriter, Write};
-use std::path::PathBuf;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
@@ -9,21 +9,24 @@ use anyhow::Context;
 use clap::Args;
 use serde::Serialize;
 
+use cyberie::export::resolve_output;
 use cyberie::read;
 
 use super::extract::usage_error;
 use super::summary::{count_documents, RunReport};
-use super::{EXIT_OK, EXIT_SKIPPED};
+use super::{open_lines, EXIT_OK, EXIT_SKIPPED};
 
 /// Arguments of `cyberie text`.
 #[derive(Args, Debug)]
 pub struct TextArgs {
-    /// Articles to read, as for `extract`: text files, directories, JSON Lines,
-    /// HTML pages, WARC archives, or `-` for JSON Lines on stdin.
+    /// Articles to read, as for `extract`: text files, HTML pages, directories of
+    /// them, JSON Lines, JSON arrays, CSV files, WARC archives, or `-` for JSON
+    /// Lines on stdin.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<String>,
 
-    /// Output file, written atomically [default: standard output].
+    /// Output file, written atomically like `extract`'s (`-` is standard
+    /// output) [default: standard output].
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
 
@@ -49,21 +52,12 @@ pub fn run(args: TextArgs) -> anyhow::Result<ExitCode> {
         Ok(sources) => sources,
         Err(e) => return usage_error(e),
     };
-    let output_name = args.output.as_ref().map_or("standard output".to_string(), |p| p.display().to_string());
-    // A file is written aside and renamed into place at the end.
-    let (mut out, pending): (Box<dyn Write>, _) = match &args.output {
-        Some(path) => {
-            let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(std::path::Path::new("."));
-            let temp = tempfile::Builder::new()
-                .prefix(".cyberie-")
-                .suffix(".partial")
-                .tempfile_in(dir)
-                .with_context(|| format!("cannot create {output_name}"))?;
-            let (file, temp) = temp.into_parts();
-            (Box::new(BufWriter::new(file)), Some((temp, path)))
-        }
-        None => (Box::new(BufWriter::new(io::stdout())), None),
+    let inputs: Vec<PathBuf> = sources.iter().filter_map(|s| s.path().map(Path::to_path_buf)).collect();
+    let destination = match resolve_output(args.output.as_deref(), &inputs) {
+        Ok(destination) => destination,
+        Err(e) => return usage_error(e),
     };
+    let (output_name, mut out, file) = open_lines(&destination)?;
     let archives = Arc::new(read::ArchiveProgress::default());
     let mut report = RunReport::start(args.quiet, count_documents(&sources));
     report.watch_archives(Arc::clone(&archives));
@@ -87,8 +81,8 @@ pub fn run(args: TextArgs) -> anyhow::Result<ExitCode> {
     }
     out.flush().with_context(|| format!("cannot write {output_name}"))?;
     drop(out);
-    if let Some((temp, path)) = pending {
-        temp.persist(path).map_err(|e| e.error).with_context(|| format!("cannot write {output_name}"))?;
+    if let Some(file) = file {
+        file.commit().with_context(|| format!("cannot write {output_name}"))?;
     }
     report.finish("articles", Some(&output_name), None);
     Ok(ExitCode::from(if report.skipped.is_empty() { EXIT_OK } else { EXIT_SKIPPED }))

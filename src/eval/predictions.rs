@@ -7,7 +7,9 @@
 //! `attacker` and a `victim`; `attacker_type` and `victim_type` must be one of the
 //! values `extract` writes (or empty, read as "named, kind unknown"). A `date_iso`
 //! that is not a valid normalised value is not an error: it simply cannot match a
-//! gold time by value.
+//! gold time by value. The spreadsheet guard of `extract`'s CSV (a `'` before a
+//! leading `=`, `+`, `-`, `@`, tab or carriage return) is removed, so guarded ids
+//! and names read back as they were.
 
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read};
@@ -62,13 +64,16 @@ pub fn read_predictions_csv(reader: impl Read, path: &Path) -> Result<Vec<Triple
     while csv.read_record(&mut raw).map_err(|e| csv_error(e, path))? {
         let line = raw.position().map(|p| p.line()).unwrap_or(0);
         let row = |message: String| PredictionError::Row { path: path.to_path_buf(), line, message };
-        let record: TripleRecord = raw.deserialize(Some(&headers)).map_err(|e| match e.kind() {
-            csv::ErrorKind::Deserialize { err, .. } => match err.field().and_then(|i| headers.get(i as usize)) {
-                Some(column) => row(format!("bad prediction: column \"{column}\": {}", err.kind())),
-                None => row(format!("bad prediction: {}", err.kind())),
-            },
-            _ => row(format!("bad prediction: {e}")),
-        })?;
+        let record: TripleRecord = raw
+            .deserialize::<TripleRecord>(Some(&headers))
+            .map(TripleRecord::unneutralised)
+            .map_err(|e| match e.kind() {
+                csv::ErrorKind::Deserialize { err, .. } => match err.field().and_then(|i| headers.get(i as usize)) {
+                    Some(column) => row(format!("bad prediction: column \"{column}\": {}", err.kind())),
+                    None => row(format!("bad prediction: {}", err.kind())),
+                },
+                _ => row(format!("bad prediction: {e}")),
+            })?;
         check(&record).map_err(row)?;
         records.push(record);
     }
@@ -139,6 +144,14 @@ mod tests {
         assert_eq!(records[0].date_iso, "2021-H2");
         assert_eq!(records[0].evidence, "Hackers, it said.");
         assert!(records[0].rule.is_none());
+    }
+
+    #[test]
+    fn the_spreadsheet_guard_is_removed() {
+        let text = format!("{HEADER}'=x,'-APT,threat_actor,'@Acme,organization,,,0.9,'+e\n");
+        let records = read_predictions_csv(text.as_bytes(), Path::new("p.csv")).unwrap();
+        let r = &records[0];
+        assert_eq!([&r.doc_id, &r.attacker, &r.victim, &r.evidence], ["=x", "-APT", "@Acme", "+e"]);
     }
 
     #[test]

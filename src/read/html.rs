@@ -22,27 +22,27 @@ use crate::doc::Article;
 use super::charset::decode_page;
 use super::pubdate::published;
 use super::textfile::{check_content, too_large};
-use super::{ReadError, Record, MAX_DOCUMENT_BYTES};
+use super::{decoded, ReadError, Record, MAX_DOCUMENT_BYTES};
 
 /// The fewest words of main text a page must have to be an article.
 pub const MIN_WORDS: usize = 10;
 
-/// True for `.html` and `.htm` files.
-pub fn is_html(path: &Path) -> bool {
-    path.extension()
-        .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("html") || e.eq_ignore_ascii_case("htm"))
-}
-
-/// Reads one HTML page as document `id`.
-pub fn read_html_file(path: &Path, id: String) -> Record {
+/// Reads one HTML page as document `id`, decompressing it when `gzip`.
+pub fn read_html_file(path: &Path, id: String, gzip: bool) -> Record {
     let source = path.display().to_string();
     let fail = |reason: String| ReadError { source: source.clone(), line: None, doc_id: Some(id.clone()), reason };
     let file = File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    // Bounded even for what is not a regular file (a pipe) or a gzip bomb.
     let mut bytes = Vec::new();
-    file.take(MAX_DOCUMENT_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| fail(format!("cannot read: {e}")))?;
+    decoded(file, gzip)
+        .take(MAX_DOCUMENT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(format!("cannot read: {e}")))?;
     if bytes.len() > MAX_DOCUMENT_BYTES {
-        let size = std::fs::metadata(path).map_or(bytes.len() as u64, |m| m.len());
+        let size = match std::fs::metadata(path) {
+            Ok(meta) if !gzip && meta.is_file() => meta.len(),
+            _ => bytes.len() as u64,
+        };
         return Err(fail(too_large(size)));
     }
     let page = decode_page(&bytes, None).map_err(&fail)?;
@@ -136,12 +136,16 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let good = dir.path().join("good.html");
         std::fs::write(&good, page("", STORY)).unwrap();
-        assert!(read_html_file(&good, "good".into()).unwrap().text.starts_with("Hackers linked"));
+        assert!(read_html_file(&good, "good".into(), false).unwrap().text.starts_with("Hackers linked"));
+        let gzipped = dir.path().join("good.html.gz");
+        let mut gz = flate2::write::GzEncoder::new(File::create(&gzipped).unwrap(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, page("", STORY).as_bytes()).unwrap();
+        gz.finish().unwrap();
+        assert!(read_html_file(&gzipped, "good".into(), true).unwrap().text.starts_with("Hackers linked"));
         let latin1 = dir.path().join("latin1.htm");
         std::fs::write(&latin1, [page("", "").as_bytes(), b"<p>Caf\xe9</p>"].concat()).unwrap();
-        let err = read_html_file(&latin1, "latin1".into()).unwrap_err();
+        let err = read_html_file(&latin1, "latin1".into(), false).unwrap_err();
         assert_eq!((err.source.as_str(), err.doc_id.as_deref()), (latin1.to_str().unwrap(), Some("latin1")));
         assert!(err.reason.starts_with("unknown encoding: not UTF-8"), "{}", err.reason);
-        assert!(is_html(&latin1) && is_html(Path::new("A.HTML")) && !is_html(Path::new("a.txt")));
     }
 }

@@ -97,37 +97,41 @@ impl<R: BufRead> JsonlReader<R> {
             };
             self.error(None, reason)
         })?;
-        let Value::Object(fields) = value else {
-            return Err(self.error(
-                None,
-                format!("malformed JSON: expected an object {{\"id\", \"text\", ...}}, got {}", json_kind(&value)),
-            ));
-        };
-        let id = match fields.get("id") {
-            Some(Value::String(s)) => s.clone(),
-            Some(Value::Number(n)) => n.to_string(),
-            Some(other) => {
-                return Err(self.error(None, format!("\"id\" must be a string or a number, got {}", json_kind(other))))
-            }
-            None => return Err(self.error(None, "missing \"id\"".to_string())),
-        };
-        if id.trim().is_empty() {
-            return Err(self.error(None, "empty \"id\"".to_string()));
-        }
-        let fail = |reason: String| self.error(Some(id.clone()), reason);
-        let text = match fields.get("text") {
-            Some(Value::String(s)) => s.clone(),
-            Some(other) => return Err(fail(format!("\"text\" must be a string, got {}", json_kind(other)))),
-            None => return Err(fail("missing \"text\"".to_string())),
-        };
-        check_content(&text).map_err(&fail)?;
-        let published = publication_date(&fields).map_err(fail)?;
-        let title = match fields.get("title") {
-            Some(Value::String(t)) if !t.trim().is_empty() => Some(t.clone()),
-            _ => None,
-        };
-        Ok(Article { id, title, text, published })
+        article_from_json(value).map_err(|(doc_id, reason)| self.error(doc_id, reason))
     }
+}
+
+/// The article in one JSON value, an object `{"id", "text", "title"?, "date"?}`,
+/// or why it is not one (with the id when it was read).
+pub(super) fn article_from_json(value: Value) -> Result<Article, (Option<String>, String)> {
+    let Value::Object(fields) = value else {
+        return Err((
+            None,
+            format!("malformed JSON: expected an object {{\"id\", \"text\", ...}}, got {}", json_kind(&value)),
+        ));
+    };
+    let id = match fields.get("id") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) => n.to_string(),
+        Some(other) => return Err((None, format!("\"id\" must be a string or a number, got {}", json_kind(other)))),
+        None => return Err((None, "missing \"id\"".to_string())),
+    };
+    if id.trim().is_empty() {
+        return Err((None, "empty \"id\"".to_string()));
+    }
+    let fail = |reason: String| (Some(id.clone()), reason);
+    let text = match fields.get("text") {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => return Err(fail(format!("\"text\" must be a string, got {}", json_kind(other)))),
+        None => return Err(fail("missing \"text\"".to_string())),
+    };
+    check_content(&text).map_err(&fail)?;
+    let published = publication_date(&fields).map_err(fail)?;
+    let title = match fields.get("title") {
+        Some(Value::String(t)) if !t.trim().is_empty() => Some(t.clone()),
+        _ => None,
+    };
+    Ok(Article { id, title, text, published })
 }
 
 /// The `date` field: absent, null or blank is no date; `YYYY-MM-DD` or an ISO
@@ -139,6 +143,12 @@ fn publication_date(fields: &Map<String, Value>) -> Result<Option<NaiveDate>, St
         Some(Value::String(s)) => s.trim(),
         Some(other) => return Err(format!("\"date\" must be a YYYY-MM-DD string, got {}", json_kind(other))),
     };
+    parse_date(date).map(Some)
+}
+
+/// A publication date: `YYYY-MM-DD`, or an ISO 8601 date-time of which the date
+/// is kept (as written, no time-zone conversion).
+pub(super) fn parse_date(date: &str) -> Result<NaiveDate, String> {
     let parsed = NaiveDate::parse_from_str(date, "%Y-%m-%d")
         .ok()
         .or_else(|| DateTime::parse_from_rfc3339(date).ok().map(|d| d.date_naive()))
@@ -148,7 +158,7 @@ fn publication_date(fields: &Map<String, Value>) -> Result<Option<NaiveDate>, St
                 .find_map(|format| NaiveDateTime::parse_from_str(date, format).ok())
                 .map(|d| d.date())
         });
-    parsed.map(Some).ok_or_else(|| format!("bad \"date\": must be YYYY-MM-DD (or an ISO 8601 date-time), got {date:?}"))
+    parsed.ok_or_else(|| format!("bad \"date\": must be YYYY-MM-DD (or an ISO 8601 date-time), got {date:?}"))
 }
 
 /// A JSON value's type, in words, for error messages ("a string", "a list").

@@ -1,5 +1,6 @@
-//! One article per text file, under the id [`super::expand`] gave it. Also the text
-//! checks every reader applies: too large, binary, not UTF-8, empty.
+//! One article per text file (`.txt`, or gzipped `.txt.gz`), under the id
+//! [`super::expand`] gave it. Also the text checks every reader applies: too
+//! large, binary, not UTF-8, empty.
 //!
 //! What is decoded and what is refused (README, "Robustness"):
 //!
@@ -19,21 +20,24 @@ use std::path::Path;
 
 use crate::doc::Article;
 
-use super::{ReadError, Record, MAX_DOCUMENT_BYTES};
+use super::{decoded, ReadError, Record, MAX_DOCUMENT_BYTES};
 
-/// Reads one `.txt` article as document `id`.
-pub fn read_text_file(path: &Path, id: String) -> Record {
+/// Reads one text article as document `id`, decompressing it when `gzip`.
+pub fn read_text_file(path: &Path, id: String, gzip: bool) -> Record {
     let source = path.display().to_string();
     let fail = |reason: String| ReadError { source: source.clone(), line: None, doc_id: Some(id.clone()), reason };
     let file = File::open(path).map_err(|e| fail(format!("cannot read: {e}")))?;
     if let Ok(meta) = file.metadata() {
-        if meta.is_file() && meta.len() > MAX_DOCUMENT_BYTES as u64 {
+        if !gzip && meta.is_file() && meta.len() > MAX_DOCUMENT_BYTES as u64 {
             return Err(fail(too_large(meta.len())));
         }
     }
-    // Bounded even for what is not a regular file (a pipe, /dev/zero).
+    // Bounded even for what is not a regular file (a pipe, /dev/zero) or a gzip bomb.
     let mut bytes = Vec::new();
-    file.take(MAX_DOCUMENT_BYTES as u64 + 1).read_to_end(&mut bytes).map_err(|e| fail(format!("cannot read: {e}")))?;
+    decoded(file, gzip)
+        .take(MAX_DOCUMENT_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(format!("cannot read: {e}")))?;
     if bytes.len() > MAX_DOCUMENT_BYTES {
         return Err(fail(too_large(bytes.len() as u64)));
     }
@@ -149,7 +153,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("seed-article.txt");
         std::fs::write(&path, "\u{feff}Hackers breached “Café Corp”.").unwrap();
-        let article = read_text_file(&path, "seed-article".into()).unwrap();
+        let article = read_text_file(&path, "seed-article".into(), false).unwrap();
         assert_eq!(article.id, "seed-article");
         assert_eq!(article.text, "Hackers breached “Café Corp”.");
     }
@@ -196,7 +200,7 @@ mod tests {
 
     #[test]
     fn unreadable_and_oversized_files_name_the_file() {
-        let err = read_text_file(Path::new("/no/such/dir/x.txt"), "x".into()).unwrap_err();
+        let err = read_text_file(Path::new("/no/such/dir/x.txt"), "x".into(), false).unwrap_err();
         assert_eq!(err.source, "/no/such/dir/x.txt");
         assert!(err.reason.starts_with("cannot read"), "{}", err.reason);
 
@@ -204,7 +208,7 @@ mod tests {
         let path = dir.path().join("huge.txt");
         let file = File::create(&path).unwrap();
         file.set_len(MAX_DOCUMENT_BYTES as u64 + 1).unwrap(); // sparse: no disk used
-        let err = read_text_file(&path, "huge".into()).unwrap_err();
+        let err = read_text_file(&path, "huge".into(), false).unwrap_err();
         assert_eq!(err.doc_id.as_deref(), Some("huge"));
         assert!(err.reason.starts_with("too large: 33.6 MB, the limit is 32 MB"), "{}", err.reason);
     }
