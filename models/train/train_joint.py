@@ -174,11 +174,11 @@ def main():
     ap.add_argument("--teacher", help="an exported entity model (train_ner.py) to start from and to label "
                     "the CASIE sentences' entities with, so that the shared encoder keeps its entity "
                     "behaviour on cyber news")
-    ap.add_argument("--ner-epochs", type=float, default=3)
-    ap.add_argument("--arg-epochs", type=float, default=4)
+    ap.add_argument("--ner-epochs", type=float, default=1)
+    ap.add_argument("--arg-epochs", type=float, default=6)
     ap.add_argument("--negatives", type=float, default=0.5,
                     help="share of the CASIE sentences without any argument drawn in each epoch")
-    ap.add_argument("--arg-weight", type=float, default=1.0,
+    ap.add_argument("--arg-weight", type=float, default=2.0,
                     help="weight of the argument labels other than O in the loss")
     ap.add_argument("--lr", type=float, default=1e-4)
     ap.add_argument("--batch-size", type=int, default=32)

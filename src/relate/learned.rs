@@ -2,13 +2,17 @@
 //! triggers, attackers, victims and times that the model's second head marks,
 //! trained on CASIE's annotations).
 //!
-//! In each sentence every argument is linked to its nearest trigger; each
-//! trigger then pairs its attackers with its victims. A trigger without an
-//! attacker takes the nearest one of its sentence, else the last attacker of
-//! the [`CONTEXT_SENTENCES`] sentences before (most CASIE attackers are named
-//! once and then implied); one without a victim takes the nearest victim of its
-//! sentence, else it gives nothing. Its date is its nearest time span, with the
-//! value the date tagger gives the overlapping date expression.
+//! In each sentence every argument is linked to its nearest trigger. Each
+//! trigger pairs the attackers of its sentence with the victims, each pair of
+//! mentions once, under the trigger both are linked to when there is one
+//! ([`LearnedReading::linked`]; CASIE's events gather the arguments of all
+//! their mentions, so a pair across two triggers of one sentence is often
+//! right too, and the merger weighs the difference). A sentence without an
+//! attacker span takes a threat actor the gazetteers find in it, else the last
+//! attacker of the [`CONTEXT_SENTENCES`] sentences before (most CASIE attackers
+//! are named once and then implied); without a victim a trigger gives nothing.
+//! The date is the trigger's nearest linked time span, with the value the date
+//! tagger gives the overlapping date expression.
 //!
 //! Names stay as written, but for the aliases of the gazetteers ("APT28" is
 //! Fancy Bear, "Pyongyang" North Korea): a pronoun ("they", "it", "who") is replaced by the
@@ -39,8 +43,10 @@ pub struct Side {
     pub span: RoleSpan,
     /// The span as written in the sentence of the reading (the pronoun itself).
     pub mention: RoleSpan,
-    /// Taken from another trigger or sentence than the reading's own.
+    /// Taken from another sentence than the trigger's.
     pub from_context: bool,
+    /// The trigger of the reading is the nearest one to this side.
+    pub linked: bool,
 }
 
 /// One trigger's reading of an attack: who, whom, when.
@@ -54,6 +60,13 @@ pub struct LearnedReading {
     pub victim: Side,
     /// The time span linked to the trigger, when there is one.
     pub time: Option<RoleSpan>,
+}
+
+impl LearnedReading {
+    /// Both sides are linked to the reading's trigger (the nearest trigger to each).
+    pub fn linked(&self) -> bool {
+        self.attacker.linked && self.victim.linked
+    }
 }
 
 /// The role spans of each sentence, in text order (a span over a piece
@@ -93,46 +106,63 @@ pub fn sentence_of(sentences: &[SentenceWords], span: Span) -> usize {
     sentences.partition_point(|sentence| sentence.span.end <= span.start)
 }
 
-/// Reads every trigger of the document.
-pub fn read(doc: &Doc, sentences: &[SentenceWords]) -> Vec<LearnedReading> {
+/// Reads every trigger of the document. `mentions` are the rule reader's, per
+/// sentence: a threat actor the gazetteers know stands in for an attacker
+/// the tagger did not mark in the trigger's sentence.
+pub fn read(doc: &Doc, sentences: &[SentenceWords], mentions: &[Vec<Mention>]) -> Vec<LearnedReading> {
     let spans = by_sentence(doc, sentences);
     let text = &doc.article.text;
-    let mut readings = Vec::new();
+    let mut readings: Vec<LearnedReading> = Vec::new();
     for (s, here) in spans.iter().enumerate() {
         let of = |role: Role| here.iter().copied().filter(move |r| r.role == role);
         let triggers: Vec<RoleSpan> = of(Role::Trigger).collect();
-        if triggers.is_empty() {
-            continue;
-        }
         let nearest_trigger = |r: &RoleSpan| {
             triggers.iter().enumerate().min_by_key(|(_, t)| distance(t.span, r.span)).map(|(i, _)| i).unwrap_or(0)
         };
         for (t, trigger) in triggers.iter().enumerate() {
-            let linked = |role: Role| of(role).filter(|r| nearest_trigger(r) == t).collect::<Vec<_>>();
-            let nearest = |role: Role| of(role).min_by_key(|r| distance(trigger.span, r.span));
-            let mut attackers: Vec<Side> =
-                linked(Role::Attacker).into_iter().map(|a| Side { span: a, mention: a, from_context: false }).collect();
+            let side =
+                |r: RoleSpan| Side { span: r, mention: r, from_context: false, linked: nearest_trigger(&r) == t };
+            let mut attackers: Vec<Side> = of(Role::Attacker).map(side).collect();
             if attackers.is_empty() {
-                let found = nearest(Role::Attacker).or_else(|| last_before(&spans, s, Role::Attacker));
-                attackers.extend(found.map(|a| Side { span: a, mention: a, from_context: true }));
+                let found = known_actor(mentions.get(s).map_or(&[][..], Vec::as_slice), trigger)
+                    .or_else(|| last_before(&spans, s, Role::Attacker).map(|a| (a, true)));
+                attackers.extend(found.map(|(a, far)| Side { span: a, mention: a, from_context: far, linked: false }));
             }
-            let mut victims: Vec<Side> =
-                linked(Role::Victim).into_iter().map(|v| Side { span: v, mention: v, from_context: false }).collect();
-            if victims.is_empty() {
-                victims.extend(nearest(Role::Victim).map(|v| Side { span: v, mention: v, from_context: true }));
-            }
-            let time = linked(Role::Time).into_iter().min_by_key(|m| distance(trigger.span, m.span));
+            let victims: Vec<Side> = of(Role::Victim).map(side).collect();
+            let time =
+                of(Role::Time).filter(|m| nearest_trigger(m) == t).min_by_key(|m| distance(trigger.span, m.span));
             for attacker in &attackers {
                 let attacker = resolve(text, &spans, s, *attacker);
                 for victim in &victims {
                     let victim = resolve(text, &spans, s, *victim);
-                    readings.push(LearnedReading { trigger: *trigger, attacker, victim, time });
+                    let reading = LearnedReading { trigger: *trigger, attacker, victim, time };
+                    // One reading per pair of mentions: the one of the trigger both are linked to.
+                    let same = readings.iter_mut().find(|r| {
+                        r.attacker.mention.span == attacker.mention.span && r.victim.mention.span == victim.mention.span
+                    });
+                    match same {
+                        Some(earlier) if reading.linked() && !earlier.linked() => *earlier = reading,
+                        Some(_) => {}
+                        None => readings.push(reading),
+                    }
                 }
             }
         }
     }
     readings
 }
+
+/// A threat actor of the gazetteers among the sentence's mentions, the
+/// nearest before the trigger (else after it), as an attacker span.
+fn known_actor(mentions: &[Mention], trigger: &RoleSpan) -> Option<(RoleSpan, bool)> {
+    let actors = mentions.iter().filter(|m| m.kind == ArgKind::ThreatActor && m.attacker_ok);
+    let before = actors.clone().filter(|m| m.span.end <= trigger.span.start).last();
+    let chosen = before.or_else(|| actors.clone().next())?;
+    Some((RoleSpan { span: chosen.span, role: Role::Attacker, score: KNOWN_ACTOR_SCORE }, false))
+}
+
+/// The score given to a gazetteer threat actor standing in for an attacker span.
+const KNOWN_ACTOR_SCORE: f32 = 0.5;
 
 /// Bytes between two spans (0 when they overlap).
 fn distance(a: Span, b: Span) -> usize {
@@ -241,7 +271,7 @@ mod tests {
     /// (attacker as output, attacker as written, victim, time, attacker from context) of each reading.
     fn readings(doc: &Doc) -> Vec<(String, String, String, String, bool)> {
         let sentences = sentence_words(doc);
-        read(doc, &sentences)
+        read(doc, &sentences, &[])
             .iter()
             .map(|r| {
                 (
@@ -262,7 +292,7 @@ mod tests {
     use Role::{Attacker as A, Time as T, Trigger as TR, Victim as V};
 
     #[test]
-    fn arguments_pair_around_their_nearest_trigger() {
+    fn arguments_pair_around_their_nearest_trigger_and_across_the_sentence() {
         let d = doc(
             "Hackers breached Acme Corp in May 2023, and LockBit hit Contoso.",
             &[
@@ -275,10 +305,32 @@ mod tests {
                 (V, "Contoso"),
             ],
         );
+        let sentences = sentence_words(&d);
+        let found: Vec<(&str, &str, bool)> = read(&d, &sentences, &[])
+            .iter()
+            .map(|r| (d.text(r.attacker.span.span), d.text(r.victim.span.span), r.linked()))
+            .collect();
         assert_eq!(
-            readings(&d),
-            [pair("Hackers", "Acme Corp", "May 2023", false), pair("LockBit", "Contoso", "", false)]
+            found,
+            [
+                ("Hackers", "Acme Corp", true),
+                ("Hackers", "Contoso", false),
+                ("LockBit", "Acme Corp", false),
+                ("LockBit", "Contoso", true)
+            ]
         );
+        assert_eq!(readings(&d)[0], pair("Hackers", "Acme Corp", "May 2023", false));
+        assert_eq!(readings(&d)[3], pair("LockBit", "Contoso", "", false));
+    }
+
+    #[test]
+    fn a_known_threat_actor_stands_in_for_an_attacker_the_tagger_missed() {
+        let d = doc("Cl0p stole data from Shell.", &[(TR, "stole"), (V, "Shell")]);
+        let sentences = sentence_words(&d);
+        let mentions = crate::relate::mentions::find_mentions(&d, &sentences);
+        let found = read(&d, &sentences, &mentions);
+        assert_eq!(found.len(), 1);
+        assert_eq!((d.text(found[0].attacker.span.span), found[0].attacker.from_context), ("Cl0p", false));
     }
 
     #[test]
@@ -330,7 +382,7 @@ mod tests {
             &[(A, "Hackers"), (TR, "breached"), (V, "Acme"), (T, "late 2021")],
         );
         let sentences = sentence_words(&d);
-        let reading = &read(&d, &sentences)[0];
+        let reading = &read(&d, &sentences, &[])[0];
         let date = date(&d, &reading.time.unwrap());
         assert_eq!((date.text.as_str(), date.value.map(|v| v.to_string())), ("late 2021", Some("2021-H2".into())));
     }
@@ -339,7 +391,7 @@ mod tests {
     fn sides_keep_the_words_as_written_and_take_the_kind_of_a_name_they_overlap() {
         let d = doc("Hackers breached Acme Corp's network.", &[(A, "Hackers"), (TR, "breached"), (V, "Acme Corp's")]);
         let sentences = sentence_words(&d);
-        let reading = &read(&d, &sentences)[0];
+        let reading = &read(&d, &sentences, &[])[0];
         let victim = argument(&d, &[], &reading.victim);
         assert_eq!((victim.text.as_str(), victim.kind), ("Acme Corp", ArgKind::Organization));
         let attacker = argument(&d, &[], &reading.attacker);
@@ -350,7 +402,7 @@ mod tests {
             &[(A, "APT28"), (TR, "breached"), (V, "Pyongyang"), (A, "North Korean hackers"), (TR, "hit"), (V, "Seoul")],
         );
         let sentences = sentence_words(&d);
-        let names: Vec<(String, String)> = read(&d, &sentences)
+        let names: Vec<(String, String)> = read(&d, &sentences, &[])
             .iter()
             .map(|r| (argument(&d, &[], &r.attacker).text, argument(&d, &[], &r.victim).text))
             .collect();

@@ -41,6 +41,9 @@ pub struct Proposal {
     pub reader: Reader,
     /// The attacker came from another clause or sentence.
     pub attacker_filled: bool,
+    /// Both sides belong to the cue or trigger read (for the tagger: it is the
+    /// nearest trigger to each; a rules reading always is).
+    pub linked: bool,
     /// The victim came from another clause or sentence.
     pub victim_filled: bool,
     /// The hedge factor around the cue or trigger (1 when none).
@@ -67,7 +70,7 @@ impl Proposal {
 }
 
 /// The names of the features, in the order of [`Group::features`].
-pub const FEATURES: [&str; 12] = [
+pub const FEATURES: [&str; 13] = [
     "tagger_score",
     "rules_score",
     "tagger",
@@ -80,6 +83,7 @@ pub const FEATURES: [&str; 12] = [
     "hedge",
     "readings",
     "position",
+    "linked",
 ];
 
 /// The proposals of one (attacker, victim) pair.
@@ -283,6 +287,7 @@ fn features(members: &[&Proposal], sentences: usize) -> Vec<f64> {
         1.0 - members.iter().map(|p| f64::from(p.hedge)).fold(0.0, f64::max),
         (members.len() as f64).ln_1p(),
         first as f64 / sentences.max(1) as f64,
+        f64::from(u8::from(members.iter().any(|p| p.linked))),
     ]
 }
 
@@ -342,6 +347,7 @@ mod tests {
             },
             reader,
             attacker_filled: false,
+            linked: true,
             victim_filled: false,
             hedge: 1.0,
             sentence: 0,

@@ -128,8 +128,9 @@ pub fn propose(doc: &Doc, config: &RelateConfig) -> (Vec<Proposal>, usize) {
         proposals.extend(found.iter().filter_map(|f| context.proposal(f)));
     }
     if config.readers.contains(&Reader::Tagger) {
-        proposals
-            .extend(learned::read(doc, &sentences).iter().map(|r| learned_proposal(doc, &sentences, &mentions, r)));
+        proposals.extend(
+            learned::read(doc, &sentences, &mentions).iter().map(|r| learned_proposal(doc, &sentences, &mentions, r)),
+        );
     }
     (proposals, sentences.len())
 }
@@ -188,6 +189,7 @@ fn learned_proposal(
         triple,
         reader: Reader::Tagger,
         attacker_filled: r.attacker.from_context,
+        linked: r.linked(),
         victim_filled: r.victim.from_context,
         hedge,
         sentence,
@@ -288,6 +290,7 @@ impl<'a> Context<'a> {
             triple,
             reader: Reader::Rules,
             attacker_filled: attacker.filled,
+            linked: true,
             victim_filled: victim.filled,
             hedge: f.hedge_factor,
             sentence: f.sentence,
