@@ -15,6 +15,7 @@
 //! libtorch forward pass took about twice the CPU time here.)
 
 use std::ops::ControlFlow;
+use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -381,10 +382,17 @@ where
     let outcomes: Vec<Outcome> = docs
         .into_par_iter()
         .map(|doc| match doc {
-            Ok(doc) => {
-                let triples = relate::extract_with(&doc, relate_config);
-                Outcome::Done { doc, triples }
-            }
+            // A bug the relation rules hit on one document's text skips that
+            // document, named, rather than ending the whole run.
+            Ok(doc) => match catch_unwind(AssertUnwindSafe(|| relate::extract_with(&doc, relate_config))) {
+                Ok(triples) => Outcome::Done { doc, triples },
+                Err(panic) => Outcome::Skipped(ReadError {
+                    source: doc.article.id.clone(),
+                    line: None,
+                    doc_id: Some(doc.article.id.clone()),
+                    reason: format!("internal error in the relation stage (please report): {}", panic_text(&*panic)),
+                }),
+            },
             Err(e) => Outcome::Skipped(e),
         })
         .collect();
@@ -407,6 +415,15 @@ where
 }
 
 /// Sets each document's entities and roles, or turns it into a skip when the model failed on it.
+/// The message a panic carried, if it was a string.
+fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("no message")
+}
+
 fn attach(docs: Vec<Doc>, found: Vec<Result<Tagged, NerError>>) -> Vec<Result<Doc, ReadError>> {
     docs.into_iter()
         .zip(found)

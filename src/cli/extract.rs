@@ -281,7 +281,8 @@ pub fn run(args: ExtractArgs) -> anyhow::Result<ExitCode> {
     if end == RunEnd::Completed && interrupt.raised.load(Ordering::SeqCst) && !ahead.ended() {
         end = RunEnd::Stopped; // the signal came while waiting for input
     }
-    let report = report.into_inner();
+    let mut report = report.into_inner();
+    report.precision = pipeline.stats().ner.precision;
     let writer = writer.into_inner();
     let timings = args.input.timings.then(|| pipeline.stats());
     match end {

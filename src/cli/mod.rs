@@ -184,8 +184,11 @@ pub struct InputArgs {
     #[arg(long, value_name = "N", value_parser = at_least_one, default_value_t = cyberie::ner::NerOptions::default().token_budget)]
     token_budget: usize,
 
-    /// Numeric precision of the model: bf16 (bfloat16 weights and activations,
-    /// faster on CPUs with AVX-512 BF16 or AMX) or fp32 (the reference).
+    /// Numeric precision of the model: auto (the faster of fp32 and bf16 on
+    /// this CPU, timed on the run's first batches; bf16 only when at least
+    /// 1.1 times as fast), fp32 (the reference) or bf16 (bfloat16 weights and
+    /// activations: faster on some CPUs, slower on others). The summary says
+    /// which ran and why.
     #[arg(long, value_enum, default_value_t = cyberie::ner::Precision::default())]
     precision: cyberie::ner::Precision,
 

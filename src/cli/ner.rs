@@ -91,6 +91,7 @@ pub fn run(args: NerArgs) -> anyhow::Result<ExitCode> {
     if let Some(file) = file {
         file.commit().with_context(|| format!("cannot write {output_name}"))?;
     }
+    report.precision = pipeline.stats().ner.precision;
     report.finish("entities", Some(&output_name), args.input.timings.then(|| pipeline.stats()).as_ref());
     Ok(ExitCode::from(if report.skipped.is_empty() { EXIT_OK } else { EXIT_SKIPPED }))
 }

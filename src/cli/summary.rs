@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use cyberie::ner::PrecisionChoice;
 use cyberie::pipeline::PipelineStats;
 use cyberie::read::{ArchiveCounts, ArchiveProgress, ReadError, Source};
 
@@ -40,6 +41,8 @@ pub struct RunReport {
     pub duplicates: usize,
     /// What the WARC archives read so far held.
     archives: Option<Arc<ArchiveProgress>>,
+    /// The precision the model ran in, and why (set before [`RunReport::finish`]).
+    pub precision: Option<PrecisionChoice>,
 }
 
 /// How often the log line is written when stderr is not a terminal.
@@ -83,6 +86,7 @@ impl RunReport {
             words: 0,
             duplicates: 0,
             archives: None,
+            precision: None,
         }
     }
 
@@ -251,10 +255,11 @@ impl RunReport {
             );
         }
         eprintln!(
-            "cyberie: {} words in {}: {:.0} words/s",
+            "cyberie: {} words in {}: {:.0} words/s{}",
             self.words,
             clock(wall.as_secs_f64()),
-            self.words as f64 / wall.as_secs_f64().max(1e-9)
+            self.words as f64 / wall.as_secs_f64().max(1e-9),
+            self.precision.map(|p| format!("; precision: {p}")).unwrap_or_default()
         );
         if let Some(stats) = timings {
             for line in timing_lines(stats, wall) {

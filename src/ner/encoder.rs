@@ -1,6 +1,6 @@
 //! The transformer itself: rust-bert's token-classification models for the
 //! BERT, DistilBERT and RoBERTa families behind one type, in float32 or
-//! bfloat16 ([`Precision`]).
+//! bfloat16 ([`Precision`]), switchable while loaded (for `--precision auto`).
 
 use rust_bert::bert::BertForTokenClassification;
 use rust_bert::distilbert::DistilBertForTokenClassification;
@@ -12,20 +12,32 @@ use super::batch::Inputs;
 /// Numeric precision of the forward pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Precision {
+    /// Whichever of fp32 and bf16 runs faster on this CPU, timed on the first
+    /// batches of the run itself (see [`super::Tagger`]).
+    #[default]
+    Auto,
     /// 32-bit floats throughout: the reference.
     Fp32,
-    /// Weights and activations in bfloat16 (8-bit mantissa); on CPUs with
-    /// AVX-512 BF16 or AMX, libtorch's oneDNN kernels run it faster.
-    #[default]
+    /// Weights and activations in bfloat16 (8-bit mantissa); on some CPUs
+    /// libtorch's oneDNN kernels run it faster, on others slower.
     Bf16,
 }
 
 impl Precision {
-    /// The tensor kind of the weights.
+    /// The tensor kind of the weights (`Auto` starts in float32).
     pub fn kind(self) -> Kind {
         match self {
-            Precision::Fp32 => Kind::Float,
+            Precision::Auto | Precision::Fp32 => Kind::Float,
             Precision::Bf16 => Kind::BFloat16,
+        }
+    }
+
+    /// The name `--precision` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Precision::Auto => "auto",
+            Precision::Fp32 => "fp32",
+            Precision::Bf16 => "bf16",
         }
     }
 }
@@ -34,7 +46,7 @@ impl Precision {
 pub struct Encoder {
     network: Network,
     /// Owns the weights the network's layers point into.
-    _vars: VarStore,
+    vars: VarStore,
 }
 
 /// The supported architectures.
@@ -50,7 +62,32 @@ pub enum Network {
 impl Encoder {
     /// Wraps a network whose weights live in `vars`.
     pub fn new(network: Network, vars: VarStore) -> Self {
-        Encoder { network, _vars: vars }
+        Encoder { network, vars }
+    }
+
+    /// Copies of the weights as they are, to [`Encoder::restore`] later.
+    pub fn snapshot(&self) -> Vec<(String, Tensor)> {
+        tch::no_grad(|| self.vars.variables().into_iter().map(|(name, t)| (name, t.copy())).collect())
+    }
+
+    /// Converts the weights to `precision`'s kind, in place.
+    pub fn convert(&mut self, precision: Precision) {
+        self.vars.set_kind(precision.kind());
+    }
+
+    /// Puts back weights taken by [`Encoder::snapshot`], with their kind.
+    pub fn restore(&mut self, snapshot: &[(String, Tensor)]) {
+        if let Some((_, first)) = snapshot.first() {
+            self.vars.set_kind(first.kind());
+        }
+        let mut variables = self.vars.variables();
+        tch::no_grad(|| {
+            for (name, saved) in snapshot {
+                if let Some(var) = variables.get_mut(name) {
+                    var.copy_(saved);
+                }
+            }
+        });
     }
 
     /// The classifier's scores for every token, `[batch, length, labels]`

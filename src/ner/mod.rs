@@ -64,6 +64,31 @@ impl Default for NerOptions {
 #[error("NER failed: {0}")]
 pub struct NerError(pub String);
 
+/// The precision a run used, and why.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct PrecisionChoice {
+    /// The precision the forward passes ran in.
+    pub chosen: Precision,
+    /// With `--precision auto`: how many times faster bf16 ran than fp32 on
+    /// the run's first batches (`None` when a precision was forced).
+    pub bf16_speedup: Option<f32>,
+}
+
+impl std::fmt::Display for PrecisionChoice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.bf16_speedup {
+            Some(speedup) => write!(f, "{} (bf16 measured {speedup:.2}× fp32 on this CPU)", self.chosen.name()),
+            None => write!(f, "{} (forced)", self.chosen.name()),
+        }
+    }
+}
+
+/// How many of a run's first batches `--precision auto` times in each precision.
+pub const CALIBRATION_BATCHES: usize = 3;
+/// bf16 is chosen only when it runs at least this many times as fast as fp32:
+/// fp32 is the reference, and timings on a busy machine are noisy.
+pub const BF16_MARGIN: f32 = 1.1;
+
 /// Counters of the model's work, for the timing breakdown.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct NerStats {
@@ -78,6 +103,8 @@ pub struct NerStats {
     pub tokens: usize,
     /// Tokens run including padding.
     pub padded_tokens: usize,
+    /// The precision used, once the first batch ran.
+    pub precision: Option<PrecisionChoice>,
 }
 
 impl NerStats {
@@ -88,6 +115,7 @@ impl NerStats {
         self.windows += other.windows;
         self.tokens += other.tokens;
         self.padded_tokens += other.padded_tokens;
+        self.precision = self.precision.or(other.precision);
     }
 }
 
@@ -105,10 +133,17 @@ pub struct Tokenization {
 }
 
 /// The model half: runs prepared batches and decodes the labels.
+///
+/// With [`Precision::Auto`] the first batches of the first group run twice,
+/// in fp32 and in bf16 (each after one untimed warm-up pass), and the faster
+/// precision (bf16 only with a [`BF16_MARGIN`]) stays for the run; its
+/// results of those batches are kept, so the output is that of a run forced to
+/// the chosen precision.
 pub struct Tagger {
     encoder: Encoder,
     heads: Heads,
     pad_id: i64,
+    precision: Precision,
     stats: NerStats,
 }
 
@@ -155,7 +190,13 @@ impl NerModel {
                 limits: BatchLimits { max_windows: options.batch_size.max(1), max_tokens: options.token_budget.max(1) },
                 max_window,
             },
-            tagger: Tagger { encoder: loaded.encoder, heads: loaded.heads, pad_id, stats: NerStats::default() },
+            tagger: Tagger {
+                encoder: loaded.encoder,
+                heads: loaded.heads,
+                pad_id,
+                precision: options.precision,
+                stats: NerStats::default(),
+            },
         })
     }
 
@@ -270,7 +311,22 @@ impl Tagger {
         stop: &dyn Fn() -> bool,
     ) -> Option<Vec<Option<WindowPredictions>>> {
         let mut results: Vec<Option<WindowPredictions>> = vec![None; windows.len()];
-        for batch in batches {
+        let mut first = 0;
+        if self.precision == Precision::Auto && !batches.is_empty() {
+            let timed = &batches[..batches.len().min(CALIBRATION_BATCHES)];
+            if let Some(predictions) = self.choose_precision(windows, timed) {
+                for (batch, predictions) in timed.iter().zip(predictions) {
+                    for (i, p) in batch.iter().zip(predictions) {
+                        results[*i] = Some(p);
+                    }
+                }
+                first = timed.len();
+            }
+        }
+        if self.stats.precision.is_none() {
+            self.stats.precision = Some(PrecisionChoice { chosen: self.precision, bf16_speedup: None });
+        }
+        for batch in &batches[first..] {
             if stop() {
                 return None;
             }
@@ -292,6 +348,42 @@ impl Tagger {
             }
         }
         Some(results)
+    }
+
+    /// Times `batches` in fp32 and in bf16 and keeps the faster precision (see
+    /// [`Tagger`]); returns the chosen precision's predictions of each batch.
+    /// When a pass fails, the model goes back to fp32 and `None` is returned:
+    /// the batches then run as any others, with their retries.
+    fn choose_precision(&mut self, windows: &[Segment], batches: &[Vec<usize>]) -> Option<Vec<Vec<WindowPredictions>>> {
+        fn timed(
+            tagger: &mut Tagger,
+            windows: &[Segment],
+            batches: &[Vec<usize>],
+        ) -> Option<(f32, Vec<Vec<WindowPredictions>>)> {
+            tagger.forward(windows, &batches[0]).ok()?; // warm-up: one-off allocations and kernel set-up
+            let started = Instant::now();
+            let predictions = batches.iter().map(|b| tagger.forward(windows, b).ok()).collect::<Option<Vec<_>>>()?;
+            Some((started.elapsed().as_secs_f32(), predictions))
+        }
+        let fp32_weights = self.encoder.snapshot();
+        let fp32 = timed(self, windows, batches);
+        self.encoder.convert(Precision::Bf16);
+        let bf16 = timed(self, windows, batches);
+        let (Some((fp32_time, fp32_predictions)), Some((bf16_time, bf16_predictions))) = (fp32, bf16) else {
+            self.encoder.restore(&fp32_weights);
+            self.precision = Precision::Fp32;
+            return None;
+        };
+        let speedup = fp32_time / bf16_time.max(1e-9);
+        let (chosen, predictions) = if speedup >= BF16_MARGIN {
+            (Precision::Bf16, bf16_predictions)
+        } else {
+            self.encoder.restore(&fp32_weights);
+            (Precision::Fp32, fp32_predictions)
+        };
+        self.precision = chosen;
+        self.stats.precision = Some(PrecisionChoice { chosen, bf16_speedup: Some(speedup) });
+        Some(predictions)
     }
 
     fn forward(&mut self, windows: &[Segment], batch: &[usize]) -> Result<Vec<WindowPredictions>, String> {
@@ -323,6 +415,7 @@ impl Tagger {
             windows: selected.len(),
             tokens: selected.iter().map(|s| s.ids.len()).sum(),
             padded_tokens: longest * selected.len(),
+            precision: None,
         });
         result
     }

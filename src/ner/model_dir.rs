@@ -159,7 +159,7 @@ pub fn load(dir: &Path, precision: Precision) -> Result<LoadedModel, ModelError>
         }
     };
     load_weights(&mut vars, &weights)?;
-    if precision != Precision::Fp32 {
+    if precision.kind() != tch::Kind::Float {
         vars.set_kind(precision.kind());
     }
     let max_positions = match model_type.as_str() {

@@ -204,12 +204,15 @@ fn is_pronoun(words: &str) -> bool {
 }
 
 /// The output argument for one side: the words as written, trimmed (or the
-/// canonical name when they are a threat actor's alias or a capital standing
-/// for its country), with the kind of the rule reader's mention that overlaps
-/// it most.
+/// canonical name when they are a threat actor's alias, or an attacker's
+/// capital standing for its country: "Moscow" attacks as Russia, but a city
+/// attacked is the city), with the kind of the rule reader's mention that
+/// overlaps it most.
 pub fn argument(doc: &Doc, mentions: &[Vec<Mention>], side: &Side) -> Argument {
     let written = trim(doc.text(side.span.span));
-    let alias = TABLES.named.iter().find(|(form, named)| *form == written && (named.is_actor || named.metonym));
+    let attacker = side.span.role == Role::Attacker;
+    let alias =
+        TABLES.named.iter().find(|(form, named)| *form == written && (named.is_actor || (named.metonym && attacker)));
     if let Some((_, named)) = alias {
         let kind = if named.is_actor { ArgKind::ThreatActor } else { ArgKind::Country };
         return Argument { text: named.canonical.to_string(), kind, span: side.mention.span };
@@ -240,10 +243,12 @@ pub fn date(doc: &Doc, time: &RoleSpan) -> DateMention {
     DateMention { span: time.span, text: trim(doc.text(time.span)).to_string(), value }
 }
 
-/// Drops surrounding punctuation and a possessive ending.
+/// Drops surrounding punctuation, a possessive ending and a leading article.
 fn trim(words: &str) -> &str {
     let words = words.trim_matches(|c: char| !c.is_alphanumeric() && c != ')' && c != '$');
-    words.strip_suffix("'s").or_else(|| words.strip_suffix("’s")).unwrap_or(words)
+    let words = words.strip_suffix("'s").or_else(|| words.strip_suffix("’s")).unwrap_or(words);
+    // "the Bowman Avenue Dam" is written "Bowman Avenue Dam", as the rules write names.
+    ["the ", "The ", "a ", "A ", "an ", "An "].iter().find_map(|d| words.strip_prefix(d)).unwrap_or(words)
 }
 
 #[cfg(test)]
@@ -396,10 +401,21 @@ mod tests {
         assert_eq!((victim.text.as_str(), victim.kind), ("Acme Corp", ArgKind::Organization));
         let attacker = argument(&d, &[], &reading.attacker);
         assert_eq!((attacker.text.as_str(), attacker.kind), ("Hackers", ArgKind::Unnamed));
-        // A threat actor's alias and a capital take the canonical name; a demonym phrase does not.
+        // A threat actor's alias and an attacking capital take the canonical
+        // name; an attacked capital and a demonym phrase do not.
         let d = doc(
-            "APT28 breached Pyongyang's rivals. North Korean hackers hit Seoul.",
-            &[(A, "APT28"), (TR, "breached"), (V, "Pyongyang"), (A, "North Korean hackers"), (TR, "hit"), (V, "Seoul")],
+            "APT28 breached Pyongyang's rivals. North Korean hackers hit Seoul. Moscow hacked Kyiv.",
+            &[
+                (A, "APT28"),
+                (TR, "breached"),
+                (V, "Pyongyang"),
+                (A, "North Korean hackers"),
+                (TR, "hit"),
+                (V, "Seoul"),
+                (A, "Moscow"),
+                (TR, "hacked"),
+                (V, "Kyiv"),
+            ],
         );
         let sentences = sentence_words(&d);
         let names: Vec<(String, String)> = read(&d, &sentences, &[])
@@ -408,7 +424,11 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            [("Fancy Bear".into(), "North Korea".into()), ("North Korean hackers".into(), "South Korea".into())]
+            [
+                ("Fancy Bear".into(), "Pyongyang".into()),
+                ("North Korean hackers".into(), "Seoul".into()),
+                ("Russia".into(), "Kyiv".into())
+            ]
         );
     }
 }

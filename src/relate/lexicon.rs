@@ -145,6 +145,8 @@ pub enum WordClass {
     Amount,
     /// `currency`: signs that open an amount ("$").
     Currency,
+    /// `attribution`: what joins an unnamed attacker to whom it works for ("working for").
+    Attribution,
     /// `not-name-part`: capitalised words that neither start nor continue a name ("The", "May").
     NotNamePart,
 }
@@ -201,6 +203,7 @@ impl WordClass {
         ("adjective-preposition", WordClass::AdjectivePreposition),
         ("amount", WordClass::Amount),
         ("currency", WordClass::Currency),
+        ("attribution", WordClass::Attribution),
         ("not-name-part", WordClass::NotNamePart),
     ];
 

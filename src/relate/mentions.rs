@@ -128,6 +128,7 @@ pub fn find_mentions(doc: &Doc, sentences: &[SentenceWords]) -> Vec<Vec<Mention>
         let mut mentions = std::mem::take(&mut out[index]);
         add_unnamed(sentence, index, text, &mut mentions);
         mentions.sort_by_key(|m| m.words.start);
+        attribute(sentence, &mut mentions);
         out[index] = mentions;
     }
     // "told Reuters", "told reporters": who is told is neither attacker nor victim.
@@ -334,6 +335,7 @@ fn joined_entities(doc: &Doc) -> Vec<Entity> {
         extend_over_capitals(doc, entity, next);
         let previous = i.checked_sub(1).map_or(0, |p| starts[p]);
         take_in_the_name_before_of(text, entity, previous);
+        take_in_a_capital_before(doc, entity, previous);
     }
     let runs = capitalised_runs(doc, &joined);
     joined.extend(runs);
@@ -344,10 +346,11 @@ fn joined_entities(doc: &Doc) -> Vec<Entity> {
 /// The NER score given to a name found only by its capitals.
 const CAPITALISED_NAME_SCORE: f32 = 0.5;
 
-/// Runs of two or more capitalised words that no entity covers ("World
-/// Anti-Doping Agency", "Change Healthcare"): names the uncased model missed,
-/// taken as organisations with a low score. Not in headlines in title case;
-/// function words and the names of days and months neither start nor join one.
+/// Runs of capitalised words that no entity covers ("World Anti-Doping
+/// Agency", "Change Healthcare", "Shell" after the sentence's first word):
+/// names the uncased model missed, taken as organisations with a low score.
+/// Not in headlines in title case; function words and the names of days and
+/// months neither start nor join one.
 fn capitalised_runs(doc: &Doc, entities: &[Entity]) -> Vec<Entity> {
     let text = &doc.article.text;
     let mut found = Vec::new();
@@ -356,9 +359,23 @@ fn capitalised_runs(doc: &Doc, entities: &[Entity]) -> Vec<Entity> {
             continue;
         }
         let words = doc.words_of(sentence);
+        let lowercase_word = |i: usize| {
+            words.get(i).is_some_and(|w: &Span| text[w.range()].chars().all(|c| c.is_alphabetic() && c.is_lowercase()))
+        };
         let mut run: Vec<Span> = Vec::new();
-        let mut close = |run: &mut Vec<Span>| {
-            if run.len() >= 2 {
+        let mut at = 0;
+        let mut close = |run: &mut Vec<Span>, next: usize| {
+            // One capitalised word is a name too ("stole data from Shell"):
+            // inside a clause (after a lowercase word, not opening a sentence
+            // or a quote), not modifying a noun ("Linux servers", "Christmas
+            // shoppers"), and not an acronym (which the model finds well; "IT"
+            // is no name).
+            let single_name = run.len() == 1
+                && next >= 2
+                && lowercase_word(next - 2)
+                && !(lowercase_word(next) && !TABLES.is_role_word(WordClass::NotNamePart, &text[words[next].range()]))
+                && !is_acronym(&text[run[0].range()]);
+            if run.len() >= 2 || single_name {
                 let span = Span::new(run[0].start, run[run.len() - 1].end);
                 if !entities.iter().any(|e| e.span.overlaps(span)) {
                     let text = text[span.range()].to_string();
@@ -376,13 +393,14 @@ fn capitalised_runs(doc: &Doc, entities: &[Entity]) -> Vec<Entity> {
             if capitalised && adjacent {
                 run.push(*word);
             } else {
-                close(&mut run);
+                close(&mut run, at);
                 if capitalised {
                     run.push(*word);
                 }
             }
+            at += 1;
         }
-        close(&mut run);
+        close(&mut run, at);
     }
     found
 }
@@ -393,7 +411,8 @@ fn capitalised_runs(doc: &Doc, entities: &[Entity]) -> Vec<Entity> {
 fn take_in_the_name_before_of(text: &str, entity: &mut Entity, previous: usize) {
     let Some(rest) = entity.text.strip_prefix("of ") else { return };
     let before = text[..entity.span.start].trim_end_matches(' ');
-    let word_start = before.rfind(|c: char| !(c.is_alphanumeric() || c == '-')).map_or(0, |i| i + 1);
+    let word_start =
+        before.char_indices().rfind(|&(_, c)| !(c.is_alphanumeric() || c == '-')).map_or(0, |(i, c)| i + c.len_utf8());
     let word = &before[word_start..];
     let start = if word.chars().next().is_some_and(char::is_uppercase)
         && word_start >= previous
@@ -447,11 +466,49 @@ fn extend_over_capitals(doc: &Doc, entity: &mut Entity, next: usize) {
     }
 }
 
-/// True when the sentence holding `at` is in title case: no lowercase word of
-/// four letters or more (a sentence's verbs and common nouns are lowercase).
+/// An organisation or other name (not a person: "President Putin") takes in
+/// the one capitalised word right before it that the model left out ("the
+/// World" "Anti-Doping Agency"), when a lowercase word comes before that one
+/// (inside a clause, so not a sentence's first word), after the previous
+/// entity's start, and not in a headline in title case.
+fn take_in_a_capital_before(doc: &Doc, entity: &mut Entity, previous: usize) {
+    let text = &doc.article.text;
+    if matches!(entity.label, Label::Date | Label::Person) {
+        return;
+    }
+    let Some(before) = text[..entity.span.start].strip_suffix(' ') else { return };
+    let name_part = |c: char| c.is_alphanumeric() || c == '-' || c == '&';
+    let word_start = before.char_indices().rfind(|&(_, c)| !name_part(c)).map_or(0, |(i, c)| i + c.len_utf8());
+    let word = &before[word_start..];
+    let Some(earlier) = before[..word_start].strip_suffix(' ') else { return };
+    let earlier_word = earlier.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    let fits = word.chars().next().is_some_and(char::is_uppercase)
+        && !TABLES.is_role_word(WordClass::NotNamePart, &word.to_lowercase())
+        && !is_acronym(word)
+        && earlier.ends_with(earlier_word)
+        && !earlier_word.is_empty()
+        && earlier_word.chars().all(|c| c.is_alphabetic() && c.is_lowercase())
+        && word_start >= previous
+        && !in_title_case_line(doc, entity.span.start);
+    if fits {
+        entity.span = Span::new(word_start, entity.span.end);
+        entity.text = text[entity.span.range()].to_string();
+        if matches!(entity.label, Label::Location | Label::Misc) {
+            entity.label = Label::Organization;
+        }
+    }
+}
+
+/// True when the sentence holding `at` is in title case: no lowercase word
+/// but function words ("in", "of": the not-name-part class). A sentence's
+/// verbs and common nouns are lowercase, however short ("BlackCat hit Change
+/// Healthcare").
 fn in_title_case_line(doc: &Doc, at: usize) -> bool {
     let Some(sentence) = doc.sentences.iter().find(|s| s.span.start <= at && at < s.span.end) else { return false };
-    !doc.text(sentence.span).split_whitespace().any(|w| w.chars().count() >= 4 && w.chars().all(char::is_lowercase))
+    !doc.text(sentence.span).split_whitespace().any(|w| {
+        let w = w.trim_matches(|c: char| !c.is_alphanumeric());
+        !w.is_empty() && w.chars().all(char::is_lowercase) && !TABLES.is_role_word(WordClass::NotNamePart, w)
+    })
 }
 
 /// Drops a leading "the" and surrounding punctuation from an entity's text.
@@ -608,6 +665,43 @@ fn add_unnamed(sentence: &SentenceWords, index: usize, text: &str, mentions: &mu
     }
 }
 
+/// "Hackers working for China", "a group linked to Lazarus": an unnamed
+/// attacker joined by an attribution phrase to a country or threat actor is one
+/// mention of that country or actor (as "North Korean hackers" is), its words
+/// the whole phrase. The name may follow a determiner ("backed by the Chinese
+/// state").
+fn attribute(sentence: &SentenceWords, mentions: &mut Vec<Mention>) {
+    let mut i = 0;
+    while i + 1 < mentions.len() {
+        let (unnamed, named) = (&mentions[i], &mentions[i + 1]);
+        let joined = unnamed.kind == ArgKind::Unnamed
+            && unnamed.attacker_ok
+            && !unnamed.victim_ok
+            && matches!(named.kind, ArgKind::Country | ArgKind::ThreatActor)
+            && named.attacker_ok
+            && TABLES.role_phrase_at(WordClass::Attribution, &sentence.lower[unnamed.words.end..]).is_some_and(|len| {
+                let mut at = unnamed.words.end + len;
+                while at < named.words.start && TABLES.is_role_word(WordClass::Determiner, &sentence.lower[at]) {
+                    at += 1;
+                }
+                at == named.words.start
+            });
+        if !joined {
+            i += 1;
+            continue;
+        }
+        let named = mentions.remove(i + 1);
+        let m = &mut mentions[i];
+        m.words = m.words.start..named.words.end;
+        m.span = Span::new(m.span.start, named.span.end);
+        m.kind = named.kind;
+        m.canonical = named.canonical;
+        m.reference = Reference::Itself;
+        m.score = named.score;
+        i += 1;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -643,6 +737,20 @@ mod tests {
                 ("NPO Mash".into(), "NPO Mash".into(), ArgKind::Organization, true, true),
             ]
         );
+    }
+
+    #[test]
+    fn an_attacker_working_for_a_country_is_that_country() {
+        let doc = doc_with("Hackers working for China stole data from Equifax.", &[("Equifax", Label::Organization)]);
+        assert_eq!(
+            mentions(&doc)[0],
+            ("Hackers working for China".into(), "China".into(), ArgKind::Country, true, false)
+        );
+        let doc = doc_with("A group backed by the Chinese state hit Acme.", &[("Acme", Label::Organization)]);
+        assert_eq!(mentions(&doc)[0].1, "China");
+        // Customers from China are no attacker: only attacker phrases are joined.
+        let doc = doc_with("Customers from China lost money.", &[]);
+        assert!(mentions(&doc).iter().all(|m| m.1 != "China" || !m.0.starts_with("Customers")));
     }
 
     #[test]

@@ -26,7 +26,7 @@ use crate::doc::{ArgKind, Argument, Doc, Triple};
 
 use coref::{alias_map, is_named, Resolver, Role};
 use cues::{find_cues, Cue};
-use lexicon::{CueClass, HedgeKind};
+use lexicon::{CueClass, HedgeKind, TABLES};
 use mentions::{find_mentions, sentence_words, Mention, SentenceWords};
 use roles::Reading;
 
@@ -241,7 +241,7 @@ impl<'a> Context<'a> {
         let attacker = self.resolver.attacker(f.sentence, f.cue.start, f.reading.attacker.map(|i| &here[i]))?;
         let victim = self.resolver.victim(f.reading.victim.map(|i| &here[i]), attacker.participant)?;
         let attacker_arg = self.argument(&attacker);
-        let victim_arg = self.argument(&victim);
+        let victim_arg = self.victim_argument(&victim);
         if same_or_part_of(&attacker_arg.text, &victim_arg.text) {
             return None;
         }
@@ -304,6 +304,18 @@ impl<'a> Context<'a> {
         let name = &role.participant.canonical;
         let text = self.aliases.get(name).unwrap_or(name).clone();
         Argument { text, kind: role.participant.kind, span: role.mention.span }
+    }
+
+    /// As [`Self::argument`], but a capital or other metonym attacked is
+    /// itself, not its country ("the Kremlin's website", "hit Kyiv"): only
+    /// attackers stand for their state.
+    fn victim_argument(&self, role: &Role) -> Argument {
+        let written = self.doc.text(role.participant.span);
+        let metonym = TABLES.named.iter().any(|(form, named)| *form == written && named.metonym);
+        if metonym {
+            return Argument { text: written.to_string(), kind: ArgKind::Location, span: role.mention.span };
+        }
+        self.argument(role)
     }
 }
 
