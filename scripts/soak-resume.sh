@@ -12,6 +12,9 @@
 # accuracy). Give models/cyberie-ner-minilm for the bundled model. The kill
 # moments are drawn from $SOAK_SEED (default: random) and printed.
 set -euo pipefail
+# One precision for the uninterrupted run and every restart: --precision auto chooses by timing in
+# each process, and the outputs are compared exactly.
+export CYBERIE_PRECISION="${CYBERIE_PRECISION:-fp32}"
 cd "$(dirname "$0")/.."
 
 n=${1:-20000}

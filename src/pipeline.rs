@@ -447,16 +447,35 @@ fn attach(docs: Vec<Doc>, found: Vec<Result<Tagged, NerError>>) -> Vec<Result<Do
 mod tests {
     use super::*;
     use crate::doc::Article;
+    use crate::ner::Precision;
 
     fn pipeline(overlap: bool) -> Pipeline {
+        // A forced precision: `auto` may choose differently in two runs.
+        pipeline_in(overlap, Precision::Fp32)
+    }
+
+    fn pipeline_in(overlap: bool, precision: Precision) -> Pipeline {
         let mut config =
             PipelineConfig::new(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tiny-model"));
         // Small groups and batches, so that a few documents span many of each.
         config.docs_per_batch = 3;
         config.ner.batch_size = 4;
         config.ner.token_budget = 64;
+        config.ner.precision = precision;
         config.overlap = overlap;
         Pipeline::new(config).expect("tiny model loads")
+    }
+
+    #[test]
+    fn auto_precision_gives_the_output_of_the_precision_it_chose() {
+        let mut auto = pipeline_in(true, Precision::Auto);
+        let (found, end) = collect(&mut auto, records(40), None);
+        assert_eq!(end, RunEnd::Completed);
+        let choice = auto.stats().ner.precision.expect("a precision was chosen");
+        assert!(matches!(choice.chosen, Precision::Fp32 | Precision::Bf16), "{choice:?}");
+        assert!(choice.bf16_speedup.is_some_and(|s| s > 0.0), "the speed-up was measured: {choice:?}");
+        let (forced, _) = collect(&mut pipeline_in(true, choice.chosen), records(40), None);
+        assert_eq!(found, forced, "auto ({choice}) against a run forced to {}", choice.chosen.name());
     }
 
     fn records(n: usize) -> Vec<Record> {

@@ -35,9 +35,11 @@ fn extract(args: &[&str]) -> Run {
 fn command(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cyberie"));
     command
+        .env("CYBERIE_PRECISION", "fp32")
         .args(["extract", "--model", &tiny_model(), "--threads", "1", "--batch-size", "1"])
         .args(args)
         .env_remove("CYBERIE_MODEL")
+        .env("CYBERIE_PRECISION", "fp32")
         .stdin(Stdio::null());
     command
 }
@@ -186,7 +188,12 @@ fn dash_and_dev_stdout_are_standard_output() {
         // As another user, where no temporary file can be made in /dev.
         std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
         if let Some(mut command) = as_nobody() {
-            command.args(args).arg("/dev/stdout").env_remove("CYBERIE_MODEL").stdin(Stdio::null());
+            command
+                .args(args)
+                .arg("/dev/stdout")
+                .env_remove("CYBERIE_MODEL")
+                .env("CYBERIE_PRECISION", "fp32")
+                .stdin(Stdio::null());
             let run = output(command);
             run.expect_code(0);
             assert_eq!(run.stdout, dash.stdout);
@@ -207,6 +214,7 @@ fn a_new_output_honours_the_umask_and_a_replaced_one_keeps_its_mode() {
             .args(["-c", &format!("umask {umask}; exec \"$@\""), "sh", env!("CARGO_BIN_EXE_cyberie")])
             .args(["extract", "--model", &model, "--threads", "1", "-q", arg(&input), "-o", arg(out)])
             .env_remove("CYBERIE_MODEL")
+            .env("CYBERIE_PRECISION", "fp32")
             .status()
             .unwrap();
         assert!(status.success());
@@ -299,6 +307,7 @@ fn a_resume_run_killed_with_sigkill_keeps_its_checkpointed_groups() {
         .args(base)
         .args(["-o", arg(&out), "--resume"])
         .env_remove("CYBERIE_MODEL")
+        .env("CYBERIE_PRECISION", "fp32")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -451,7 +460,7 @@ fn unreadable_subdirectories_and_files_are_each_one_skipped_input() {
     } else {
         Command::new(env!("CARGO_BIN_EXE_cyberie"))
     };
-    command.args(args).env_remove("CYBERIE_MODEL").stdin(Stdio::null());
+    command.args(args).env_remove("CYBERIE_MODEL").env("CYBERIE_PRECISION", "fp32").stdin(Stdio::null());
     let run = output(command);
     std::fs::set_permissions(folder.join("locked"), std::fs::Permissions::from_mode(0o755)).unwrap();
     run.expect_code(3);

@@ -333,6 +333,7 @@ fn a_run_killed_with_sigkill_leaves_the_previous_output_or_none() {
         let mut child = Command::new(env!("CARGO_BIN_EXE_cyberie"))
             .args(["extract", "--model", &model, "--threads", "1", "-q", "-o", arg(&target), arg(&input)])
             .env_remove("CYBERIE_MODEL")
+            .env("CYBERIE_PRECISION", "fp32")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

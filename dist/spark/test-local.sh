@@ -9,6 +9,9 @@
 # Settings: SPARK_TEST_MODEL (default: the bundled model), SPARK_TEST_PARTITIONS
 # (default 4).
 set -euo pipefail
+# One precision for the plain run and every Spark partition: --precision auto chooses by timing in
+# each process, and the outputs are compared exactly.
+export CYBERIE_PRECISION="${CYBERIE_PRECISION:-fp32}"
 cd "$(dirname "$0")/../.."
 
 casie=../shared/casie-dev

@@ -72,7 +72,7 @@ def main():
     trained = scores["float32_before_export"]
     entity_sets = {k: v for k, v in trained.items() if k.startswith("eng.")}
     argument_sets = {k: v for k, v in trained.items() if not k.startswith("eng.")}
-    weights = "\n".join(f"| `{name}` | {w:+.3f} |" for name, w in sorted(merger["model"]["weights"].items()))
+    weights = "\n".join(f"   | `{name}` | {w:+.3f} |" for name, w in sorted(merger["model"]["weights"].items()))
     tr = scores["training"]
     card = (HERE / "MODEL_CARD.template.md").read_text().format(
         entity_table=span_table(entity_sets),

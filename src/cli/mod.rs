@@ -188,8 +188,10 @@ pub struct InputArgs {
     /// this CPU, timed on the run's first batches; bf16 only when at least
     /// 1.1 times as fast), fp32 (the reference) or bf16 (bfloat16 weights and
     /// activations: faster on some CPUs, slower on others). The summary says
-    /// which ran and why.
-    #[arg(long, value_enum, default_value_t = cyberie::ner::Precision::default())]
+    /// which ran and why. Each process chooses for itself: where several runs
+    /// must agree byte for byte (shards, resumed runs on other machines), force
+    /// one, here or with $CYBERIE_PRECISION.
+    #[arg(long, value_enum, env = "CYBERIE_PRECISION", default_value_t = cyberie::ner::Precision::default())]
     precision: cyberie::ner::Precision,
 
     /// The relation stage's readers: `rules` (hand-written rules over attack

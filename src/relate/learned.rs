@@ -156,7 +156,7 @@ pub fn read(doc: &Doc, sentences: &[SentenceWords], mentions: &[Vec<Mention>]) -
 /// nearest before the trigger (else after it), as an attacker span.
 fn known_actor(mentions: &[Mention], trigger: &RoleSpan) -> Option<(RoleSpan, bool)> {
     let actors = mentions.iter().filter(|m| m.kind == ArgKind::ThreatActor && m.attacker_ok);
-    let before = actors.clone().filter(|m| m.span.end <= trigger.span.start).last();
+    let before = actors.clone().rfind(|m| m.span.end <= trigger.span.start);
     let chosen = before.or_else(|| actors.clone().next())?;
     Some((RoleSpan { span: chosen.span, role: Role::Attacker, score: KNOWN_ACTOR_SCORE }, false))
 }

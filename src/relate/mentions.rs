@@ -373,7 +373,7 @@ fn capitalised_runs(doc: &Doc, entities: &[Entity]) -> Vec<Entity> {
             let single_name = run.len() == 1
                 && next >= 2
                 && lowercase_word(next - 2)
-                && !(lowercase_word(next) && !TABLES.is_role_word(WordClass::NotNamePart, &text[words[next].range()]))
+                && (!lowercase_word(next) || TABLES.is_role_word(WordClass::NotNamePart, &text[words[next].range()]))
                 && !is_acronym(&text[run[0].range()]);
             if run.len() >= 2 || single_name {
                 let span = Span::new(run[0].start, run[run.len() - 1].end);

@@ -33,11 +33,15 @@ impl Run {
 
 /// Runs `cyberie ARGS` in `dir` (the crate root when `None`), feeding `stdin`.
 /// `CYBERIE_MODEL` is removed from the environment so that only `--model` counts.
+/// `CYBERIE_PRECISION` is fp32: many tests compare the output of two runs, and
+/// `--precision auto` chooses by timing, per process (a test that passes
+/// `--precision` itself overrides it).
 pub fn cyberie_in(dir: Option<&Path>, args: &[&str], stdin: Option<&[u8]>) -> Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cyberie"));
     command
         .args(args)
         .env_remove("CYBERIE_MODEL")
+        .env("CYBERIE_PRECISION", "fp32")
         .current_dir(dir.unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR"))))
         .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
         .stdout(Stdio::piped())
