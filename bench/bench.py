@@ -11,7 +11,9 @@ be shared:
    fp32 and bf16, timed on the run's first batches), with `--timings`, for
    words/s, peak RSS, the precision chosen and the forward-pass share;
 2. the same forced to `--precision fp32` and to `--precision bf16`, and the
-   share of triples each agrees on with fp32;
+   share of triples each agrees on with fp32; on a CPU with AMX, the three
+   again with oneDNN capped below AMX (ONEDNN_MAX_CPU_ISA=AVX512_CORE_BF16),
+   as a CPU with AVX-512 BF16 but no usable AMX runs;
 3. the Hugging Face transformers token-classification pipeline, NER alone, same
    texts and model directory (bench/peers.py hf), best of batch sizes 1/8/32;
 4. spaCy en_core_web_sm NER alone (bench/peers.py spacy);
@@ -26,7 +28,7 @@ be shared:
    against fp32.
 
 Environment: BENCH_THREADS (default 2), BENCH_REPEAT (1x runs, best of; default 2), BENCH_OUT (default bench/out),
-BENCH_SKIP (comma list of bf16, fp32, hf, spacy, baseline, startup, x10, conll), BENCH_BASELINE_REV (default
+BENCH_SKIP (comma list of bf16, fp32, noamx, hf, spacy, baseline, startup, x10, conll), BENCH_BASELINE_REV (default
 5d64759, the last commit with the NER-only model), CYBERIE_MODEL (default models/cyberie-ner-minilm),
 BENCH_SHARED (default ../shared).
 """
@@ -49,6 +51,8 @@ THREADS = int(os.environ.get("BENCH_THREADS", "2"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "2"))
 SKIP = set(filter(None, os.environ.get("BENCH_SKIP", "").split(",")))
 BASELINE_REV = os.environ.get("BENCH_BASELINE_REV", "5d64759")
+# oneDNN's ISA capped below AMX: how a CPU with AVX-512 BF16 but no usable AMX runs.
+NO_AMX = {"ONEDNN_MAX_CPU_ISA": "AVX512_CORE_BF16"}
 # The CPU features that decide which precision is fast.
 CPU_FLAGS = ("avx2", "avx512f", "avx512_vnni", "avx512_bf16", "avx512_fp16", "amx_tile", "amx_bf16", "amx_int8")
 
@@ -71,14 +75,16 @@ def best_of(runs, make):
     return best
 
 
-def measure(name, command, stdout=None):
-    """Runs `command`; returns wall seconds, peak RSS (MB), exit status, stderr and the load around it."""
-    log(f"{name}: {' '.join(str(c) for c in command)}")
+def measure(name, command, stdout=None, env=None):
+    """Runs `command` (with `env` added to the environment); returns wall seconds, peak RSS (MB), exit
+    status, stderr and the load around it."""
+    log(f"{name}: {' '.join(f'{k}={v}' for k, v in (env or {}).items())} {' '.join(str(c) for c in command)}")
     err_path = OUT / f"{name}.stderr"
     load_before = load()
     with open(err_path, "wb") as err, open(stdout or os.devnull, "wb") as out:
         start = time.perf_counter()
-        process = subprocess.Popen([str(c) for c in command], stdout=out, stderr=err, cwd=ROOT)
+        process = subprocess.Popen([str(c) for c in command], stdout=out, stderr=err, cwd=ROOT,
+                                   env={**os.environ, **(env or {})})
         _, status, usage = os.wait4(process.pid, 0)
         wall = time.perf_counter() - start
     code = os.waitstatus_to_exitcode(status)
@@ -105,10 +111,10 @@ def corpus():
     return articles, OUT / "casie-x10.jsonl", len(lines), words
 
 
-def cyberie_extract(name, articles, words, *extra, model=None):
+def cyberie_extract(name, articles, words, *extra, model=None, env=None):
     output = OUT / f"{name}.csv"
     r = measure(name, [BIN, "extract", articles, "--model", model or MODEL, "--threads", THREADS, "--timings", "-o",
-                       output, *extra])
+                       output, *extra], env=env)
     r["words"] = words
     r["words_per_s"] = words / r["wall_s"]
     m = re.search(r"; precision: (.*)", r["stderr"])
@@ -216,6 +222,12 @@ def main():
             run = best_of(REPEAT, lambda i: cyberie_extract(f"extract-1x-{precision}-{i}", articles, words,
                                                             "--precision", precision))
             results[f"extract_{precision}"] = run
+    if "noamx" not in SKIP and "amx_tile" in has:
+        # The CPU without AMX (as on Xeons whose kernel or hypervisor does not enable it): oneDNN
+        # capped at AVX-512 BF16, so bf16 matmuls run on avx512_core_bf16 kernels.
+        for precision in ("auto", "fp32", "bf16"):
+            results[f"noamx_{precision}"] = best_of(1, lambda i: cyberie_extract(
+                f"extract-1x-noamx-{precision}", articles, words, "--precision", precision, env=NO_AMX))
     if "fp32" not in SKIP:
         reference = triples(results["extract_fp32"]["output"])
         for key in ("extract", "extract_bf16"):
@@ -264,6 +276,11 @@ def table(res):
     row(f"cyberie extract, end to end, default (auto: chose {e['precision'].split(' ')[0]})", e)
     row("cyberie extract, end to end, --precision fp32", res.get("extract_fp32"))
     row("cyberie extract, end to end, --precision bf16", res.get("extract_bf16"))
+    for precision in ("auto", "fp32", "bf16"):
+        r = res.get(f"noamx_{precision}")
+        if r:
+            label = f"auto: chose {r['precision'].split(' ')[0]}" if precision == "auto" else precision
+            row(f"without AMX (ONEDNN_MAX_CPU_ISA=AVX512_CORE_BF16), {label}", r)
     b = res.get("baseline")
     if b:
         row(f"baseline: NER-only model of {b['rev']}, rules alone (default)", b)
@@ -279,6 +296,12 @@ def table(res):
     if fastest:
         ratio = e["words_per_s"] / fastest["words_per_s"]
         add(f"default / the faster forced precision: {ratio:.2f}x (target >= 0.95x)")
+    na = res.get("noamx_auto")
+    if na:
+        faster = max(res["noamx_fp32"]["words_per_s"], res["noamx_bf16"]["words_per_s"])
+        add(f"without AMX: default precision {na['precision']}; default / the faster forced precision: "
+            f"{na['words_per_s'] / faster:.2f}x; bf16 / fp32 "
+            f"{res['noamx_bf16']['words_per_s'] / res['noamx_fp32']['words_per_s']:.2f}x")
     if hf:
         trials = ", ".join(f"batch {b}: {v:.0f}" for b, v in hf["trials_words_per_s"].items())
         add(f"transformers batch sizes on a 100-article sample (words/s): {trials}")
