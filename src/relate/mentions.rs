@@ -740,6 +740,34 @@ mod tests {
     }
 
     #[test]
+    fn a_name_starting_at_of_after_a_curly_quote_does_not_split_the_quote() {
+        // The CASIE article that once panicked here: "…of the “of …" with a
+        // three-byte quote right before the name.
+        let doc =
+            doc_with("Hackers hit the “of Pirates Studios” files.", &[("of Pirates Studios", Label::Organization)]);
+        assert!(mentions(&doc).iter().any(|m| m.1 == "Pirates Studios"), "{:?}", mentions(&doc));
+    }
+
+    #[test]
+    fn capitals_the_model_missed_make_names_inside_a_clause_only() {
+        let names = |text: &str, entities: &[(&str, Label)]| -> Vec<String> {
+            mentions(&doc_with(text, entities)).into_iter().map(|m| m.0).collect()
+        };
+        // One capitalised word after a lowercase one; a short verb does not make a title-case line.
+        assert!(names("Cl0p stole data from Shell in March.", &[]).contains(&"Shell".to_string()));
+        assert!(names("BlackCat hit Change Healthcare.", &[]).contains(&"Change Healthcare".to_string()));
+        // Not a sentence's first word, not a modifier of a noun, not an acronym.
+        assert!(!names("Unfortunately the data was lost.", &[]).contains(&"Unfortunately".to_string()));
+        assert!(!names("They hit Linux servers.", &[]).contains(&"Linux".to_string()));
+        // The capitalised word before a name the model cut short.
+        let found = names(
+            "Fancy Bear infiltrated the World Anti-Doping Agency.",
+            &[("Anti-Doping Agency", Label::Organization)],
+        );
+        assert!(found.contains(&"World Anti-Doping Agency".to_string()), "{found:?}");
+    }
+
+    #[test]
     fn an_attacker_working_for_a_country_is_that_country() {
         let doc = doc_with("Hackers working for China stole data from Equifax.", &[("Equifax", Label::Organization)]);
         assert_eq!(

@@ -89,6 +89,14 @@ fn suffer_and_claim() {
 }
 
 #[test]
+fn a_capital_attacked_is_itself_and_an_attribution_phrase_names_the_country() {
+    let d = doc("Hackers knocked the Kremlin's website offline in February 2022.", None, &[("Kremlin", LOC)]);
+    assert!(has(&triples(&d), "Hackers", "Kremlin"), "{:?}", triples(&d));
+    let d = doc("Hackers working for China stole data from Equifax in May 2017.", None, &[("Equifax", ORG)]);
+    assert_eq!(triples(&d), [("China".into(), "Equifax".into(), "2017-05".into())]);
+}
+
+#[test]
 fn nationality_and_capital_attackers_map_to_countries() {
     let d = doc("North Korean hackers infiltrated Sony Pictures.", None, &[("Sony Pictures", ORG)]);
     assert!(has(&triples(&d), "North Korea", "Sony Pictures"));
