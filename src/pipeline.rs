@@ -26,7 +26,9 @@ use rayon::prelude::*;
 
 use crate::dates::tag_dates;
 use crate::doc::{Doc, Triple};
-use crate::ner::{ModelError, NerError, NerModel, NerOptions, NerStats, Prepared, Tagged, Tagger, Tokenization};
+use crate::ner::{
+    panic_message, ModelError, NerError, NerModel, NerOptions, NerStats, Prepared, Tagged, Tagger, Tokenization,
+};
 use crate::read::{ReadError, Record};
 use crate::relate::{self, RelateConfig};
 
@@ -390,7 +392,7 @@ where
                     source: doc.article.id.clone(),
                     line: None,
                     doc_id: Some(doc.article.id.clone()),
-                    reason: format!("internal error in the relation stage (please report): {}", panic_text(&*panic)),
+                    reason: format!("internal error in the relation stage (please report): {}", panic_message(&*panic)),
                 }),
             },
             Err(e) => Outcome::Skipped(e),
@@ -415,15 +417,6 @@ where
 }
 
 /// Sets each document's entities and roles, or turns it into a skip when the model failed on it.
-/// The message a panic carried, if it was a string.
-fn panic_text(panic: &(dyn std::any::Any + Send)) -> &str {
-    panic
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| panic.downcast_ref::<&str>().copied())
-        .unwrap_or("no message")
-}
-
 fn attach(docs: Vec<Doc>, found: Vec<Result<Tagged, NerError>>) -> Vec<Result<Doc, ReadError>> {
     docs.into_iter()
         .zip(found)

@@ -407,7 +407,7 @@ impl Tagger {
                     .collect())
             })
         }))
-        .unwrap_or_else(|panic| Err(panic_message(panic)));
+        .unwrap_or_else(|panic| Err(format!("model panicked: {}", panic_message(&*panic))));
         let longest = selected.iter().map(|s| s.ids.len()).max().unwrap_or(0);
         self.stats.add(&NerStats {
             forward: started.elapsed(),
@@ -440,10 +440,11 @@ pub fn tune_allocator() {
     }
 }
 
-fn panic_message(panic: Box<dyn std::any::Any + Send>) -> String {
+/// The message a caught panic carried (a `String` or `&str` payload).
+pub(crate) fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
     panic
         .downcast_ref::<String>()
         .cloned()
         .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "model panicked".to_string())
+        .unwrap_or_else(|| "no message".to_string())
 }

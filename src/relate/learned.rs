@@ -211,9 +211,8 @@ fn is_pronoun(words: &str) -> bool {
 pub fn argument(doc: &Doc, mentions: &[Vec<Mention>], side: &Side) -> Argument {
     let written = trim(doc.text(side.span.span));
     let attacker = side.span.role == Role::Attacker;
-    let alias =
-        TABLES.named.iter().find(|(form, named)| *form == written && (named.is_actor || (named.metonym && attacker)));
-    if let Some((_, named)) = alias {
+    let alias = TABLES.named_form(written).filter(|named| named.is_actor || (named.metonym && attacker));
+    if let Some(named) = alias {
         let kind = if named.is_actor { ArgKind::ThreatActor } else { ArgKind::Country };
         return Argument { text: named.canonical.to_string(), kind, span: side.mention.span };
     }

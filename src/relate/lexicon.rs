@@ -295,6 +295,11 @@ pub enum ToolKind {
 }
 
 impl Tables {
+    /// What the gazetteer form `form` (exactly as written) names, if it is one.
+    pub fn named_form(&self, form: &str) -> Option<&Named> {
+        self.named.iter().find(|(f, _)| *f == form).map(|(_, named)| named)
+    }
+
     /// True when `words` (lowercase) start with a phrase of `class` in `roles.tsv`; returns its length.
     pub fn role_phrase_at(&self, class: WordClass, words: &[String]) -> Option<usize> {
         self.roles.get(&class)?.iter().filter(|p| words.starts_with(p)).map(Vec::len).max()

@@ -359,11 +359,8 @@ fn capitalised_runs(doc: &Doc, entities: &[Entity]) -> Vec<Entity> {
             continue;
         }
         let words = doc.words_of(sentence);
-        let lowercase_word = |i: usize| {
-            words.get(i).is_some_and(|w: &Span| text[w.range()].chars().all(|c| c.is_alphabetic() && c.is_lowercase()))
-        };
+        let lowercase_word = |i: usize| words.get(i).is_some_and(|w: &Span| is_lowercase_word(&text[w.range()]));
         let mut run: Vec<Span> = Vec::new();
-        let mut at = 0;
         let mut close = |run: &mut Vec<Span>, next: usize| {
             // One capitalised word is a name too ("stole data from Shell"):
             // inside a clause (after a lowercase word, not opening a sentence
@@ -384,7 +381,7 @@ fn capitalised_runs(doc: &Doc, entities: &[Entity]) -> Vec<Entity> {
             }
             run.clear();
         };
-        for word in words {
+        for (at, word) in words.iter().enumerate() {
             let w = &text[word.range()];
             let capitalised = w.chars().next().is_some_and(char::is_uppercase)
                 && w.chars().all(|c| c.is_alphanumeric() || c == '-' || c == '&')
@@ -398,9 +395,8 @@ fn capitalised_runs(doc: &Doc, entities: &[Entity]) -> Vec<Entity> {
                     run.push(*word);
                 }
             }
-            at += 1;
         }
-        close(&mut run, at);
+        close(&mut run, words.len());
     }
     found
 }
@@ -411,8 +407,7 @@ fn capitalised_runs(doc: &Doc, entities: &[Entity]) -> Vec<Entity> {
 fn take_in_the_name_before_of(text: &str, entity: &mut Entity, previous: usize) {
     let Some(rest) = entity.text.strip_prefix("of ") else { return };
     let before = text[..entity.span.start].trim_end_matches(' ');
-    let word_start =
-        before.char_indices().rfind(|&(_, c)| !(c.is_alphanumeric() || c == '-')).map_or(0, |(i, c)| i + c.len_utf8());
+    let word_start = last_word_start(before, |c| c.is_alphanumeric() || c == '-');
     let word = &before[word_start..];
     let start = if word.chars().next().is_some_and(char::is_uppercase)
         && word_start >= previous
@@ -466,6 +461,17 @@ fn extend_over_capitals(doc: &Doc, entity: &mut Entity, next: usize) {
     }
 }
 
+/// Where the last word of `before` starts: after its last character that
+/// `part` does not accept (a char boundary, whatever that character's width).
+fn last_word_start(before: &str, part: impl Fn(char) -> bool) -> usize {
+    before.char_indices().rfind(|&(_, c)| !part(c)).map_or(0, |(i, c)| i + c.len_utf8())
+}
+
+/// A word of lowercase letters only ("from", not "From", "2021" or ",").
+fn is_lowercase_word(word: &str) -> bool {
+    !word.is_empty() && word.chars().all(|c| c.is_alphabetic() && c.is_lowercase())
+}
+
 /// An organisation or other name (not a person: "President Putin") takes in
 /// the one capitalised word right before it that the model left out ("the
 /// World" "Anti-Doping Agency"), when a lowercase word comes before that one
@@ -477,17 +483,14 @@ fn take_in_a_capital_before(doc: &Doc, entity: &mut Entity, previous: usize) {
         return;
     }
     let Some(before) = text[..entity.span.start].strip_suffix(' ') else { return };
-    let name_part = |c: char| c.is_alphanumeric() || c == '-' || c == '&';
-    let word_start = before.char_indices().rfind(|&(_, c)| !name_part(c)).map_or(0, |(i, c)| i + c.len_utf8());
+    let word_start = last_word_start(before, |c| c.is_alphanumeric() || c == '-' || c == '&');
     let word = &before[word_start..];
     let Some(earlier) = before[..word_start].strip_suffix(' ') else { return };
-    let earlier_word = earlier.rsplit(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
+    let earlier_word = &earlier[last_word_start(earlier, char::is_alphanumeric)..];
     let fits = word.chars().next().is_some_and(char::is_uppercase)
         && !TABLES.is_role_word(WordClass::NotNamePart, &word.to_lowercase())
         && !is_acronym(word)
-        && earlier.ends_with(earlier_word)
-        && !earlier_word.is_empty()
-        && earlier_word.chars().all(|c| c.is_alphabetic() && c.is_lowercase())
+        && is_lowercase_word(earlier_word)
         && word_start >= previous
         && !in_title_case_line(doc, entity.span.start);
     if fits {

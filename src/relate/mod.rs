@@ -311,8 +311,7 @@ impl<'a> Context<'a> {
     /// attackers stand for their state.
     fn victim_argument(&self, role: &Role) -> Argument {
         let written = self.doc.text(role.participant.span);
-        let metonym = TABLES.named.iter().any(|(form, named)| *form == written && named.metonym);
-        if metonym {
+        if TABLES.named_form(written).is_some_and(|named| named.metonym) {
             return Argument { text: written.to_string(), kind: ArgKind::Location, span: role.mention.span };
         }
         self.argument(role)
