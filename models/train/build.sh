@@ -9,7 +9,9 @@
 #      `cyberie calibrate` (merger.json);
 #   4. the validation figures on the held-out part (ending in 6): the rules alone, the tagger alone and
 #      both merged, by the blind judge's rules (validate.py; also written to scores.json).
-# Needs the release binary (make build). Prints the scores and the total time.
+# Needs the release binary (make build). Prints the scores and the total time. Arguments go to
+# train_joint.py (`--max-steps 10` for a smoke test); TEACHER=DIR reuses an exported teacher (stage 1's
+# output, target/model-build/teacher) instead of training one.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$root"
@@ -39,7 +41,12 @@ stage() { echo "== $(date +%H:%M:%S) $*"; }
 
 stage "1/4 entity teacher (CoNLL-2003)"
 "$py" models/train/conll.py
-"$py" models/train/train_ner.py --out "$work/teacher"
+if [ -n "${TEACHER:-}" ]; then
+    cp -r "$TEACHER" "$work/teacher"
+    echo "reusing the teacher $TEACHER"
+else
+    "$py" models/train/train_ner.py --out "$work/teacher"
+fi
 
 stage "CASIE parts: training 0-4, calibration 5, validation 6"
 for part in train:0-4 cal:5 val:6; do
