@@ -34,6 +34,11 @@ done
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 work="$root/target/model-build"
+if [ -n "${TEACHER:-}" ]; then
+    # Set aside first: the teacher may live in the work folder that is about to be emptied.
+    kept="$(mktemp -d)"
+    cp -r "$TEACHER" "$kept/teacher"
+fi
 rm -rf "$work"
 mkdir -p "$work"
 start=$(date +%s)
@@ -42,7 +47,8 @@ stage() { echo "== $(date +%H:%M:%S) $*"; }
 stage "1/4 entity teacher (CoNLL-2003)"
 "$py" models/train/conll.py
 if [ -n "${TEACHER:-}" ]; then
-    cp -r "$TEACHER" "$work/teacher"
+    mv "$kept/teacher" "$work/teacher"
+    rmdir "$kept"
     echo "reusing the teacher $TEACHER"
 else
     "$py" models/train/train_ner.py --out "$work/teacher"
