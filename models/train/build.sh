@@ -14,6 +14,8 @@
 # output, target/model-build/teacher) instead of training one.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
+# TEACHER as an absolute path, before the cd below changes what a relative one means.
+teacher="${TEACHER:+$(cd "$TEACHER" && pwd)}"
 cd "$root"
 py="$root/.venv/bin/python"
 bin="$root/target/release/cyberie"
@@ -34,10 +36,10 @@ done
 export HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 TOKENIZERS_PARALLELISM=false
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 work="$root/target/model-build"
-if [ -n "${TEACHER:-}" ]; then
+if [ -n "$teacher" ]; then
     # Set aside first: the teacher may live in the work folder that is about to be emptied.
     kept="$(mktemp -d)"
-    cp -r "$TEACHER" "$kept/teacher"
+    cp -r "$teacher" "$kept/teacher"
 fi
 rm -rf "$work"
 mkdir -p "$work"
@@ -46,10 +48,10 @@ stage() { echo "== $(date +%H:%M:%S) $*"; }
 
 stage "1/4 entity teacher (CoNLL-2003)"
 "$py" models/train/conll.py
-if [ -n "${TEACHER:-}" ]; then
+if [ -n "$teacher" ]; then
     mv "$kept/teacher" "$work/teacher"
     rmdir "$kept"
-    echo "reusing the teacher $TEACHER"
+    echo "reusing the teacher $teacher"
 else
     "$py" models/train/train_ner.py --out "$work/teacher"
 fi
