@@ -49,6 +49,8 @@ pub const GAP_WORDS: usize = 8;
 pub enum WordClass {
     /// `attacker-noun`: heads of unnamed attacker phrases ("the hackers").
     AttackerNoun,
+    /// `actor-suffix`: nouns after a threat actor's name that belong to it ("Lapsus$ group").
+    ActorSuffix,
     /// `victim-noun`: heads of unnamed victim phrases ("customers").
     VictimNoun,
     /// `attacker-pronoun`: pronouns and descriptions of an earlier attacker ("they").
@@ -155,6 +157,7 @@ impl WordClass {
     /// Every class with its name in `roles.tsv`.
     const NAMES: &[(&str, WordClass)] = &[
         ("attacker-noun", WordClass::AttackerNoun),
+        ("actor-suffix", WordClass::ActorSuffix),
         ("victim-noun", WordClass::VictimNoun),
         ("attacker-pronoun", WordClass::AttackerPronoun),
         ("victim-pronoun", WordClass::VictimPronoun),

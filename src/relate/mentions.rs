@@ -256,7 +256,10 @@ fn named_candidates(doc: &Doc) -> Vec<Candidate> {
                 break;
             }
         }
-        let covered = overlapping.iter().any(|key| candidates[key].span.len() >= entity.span.len());
+        let covered = overlapping.iter().any(|key| {
+            let c = &candidates[key];
+            c.span.len() >= entity.span.len() || names_a_group_of(text, c, entity.span)
+        });
         if covered {
             continue;
         }
@@ -306,7 +309,10 @@ fn named_candidates(doc: &Doc) -> Vec<Candidate> {
 /// The NER entities with neighbours of the same type that only a space
 /// separates joined into one ("Reconnaissance" "General Bureau", "Dark"
 /// "Caracal"): a model that splits a name mid-way is more likely than two
-/// names side by side. A name ending in a full stop ends there ("Forrester.com.").
+/// names side by side. So is an acronym organisation followed by a person
+/// ("NPO" "Mashinostroyeniya": the uncased model reads a foreign word as a
+/// surname), which becomes one organisation. A name ending in a full stop ends
+/// there ("Forrester.com.").
 /// Then each name takes in the capitalised words that follow it ("Health
 /// Service" "Executive", "German" "Parliament": the uncased model often stops
 /// short), see [`extend_over_capitals`].
@@ -316,11 +322,10 @@ fn joined_entities(doc: &Doc) -> Vec<Entity> {
     for entity in &doc.entities {
         if let Some(last) = joined.last_mut() {
             let gap = text.get(last.span.end..entity.span.start);
-            if last.label == entity.label
-                && entity.label != Label::Date
-                && gap == Some(" ")
-                && !last.text.ends_with('.')
-            {
+            let same_name = last.label == entity.label && entity.label != Label::Date;
+            let acronym_then_person =
+                last.label == Label::Organization && entity.label == Label::Person && is_acronym(&last.text);
+            if (same_name || acronym_then_person) && gap == Some(" ") && !last.text.ends_with('.') {
                 last.span = Span::new(last.span.start, entity.span.end);
                 last.text = text[last.span.range()].to_string();
                 last.score = last.score.min(entity.score);
@@ -345,6 +350,17 @@ fn joined_entities(doc: &Doc) -> Vec<Entity> {
 
 /// The NER score given to a name found only by its capitals.
 const CAPITALISED_NAME_SCORE: f32 = 0.5;
+
+/// True when `entity` is the gazetteer's threat actor `c` and an actor suffix
+/// after it ("Lapsus$ group", "Lazarus hackers"): the actor's own mention,
+/// which takes in the suffix (see [`place_named`]), is the better reading.
+fn names_a_group_of(text: &str, c: &Candidate, entity: Span) -> bool {
+    if c.kind != ArgKind::ThreatActor || c.span.start != entity.start || c.span.end >= entity.end {
+        return false;
+    }
+    let rest: Vec<String> = text[c.span.end..entity.end].split_whitespace().map(str::to_lowercase).collect();
+    TABLES.role_phrase_at(WordClass::ActorSuffix, &rest) == Some(rest.len())
+}
 
 /// Runs of capitalised words that no entity covers ("World Anti-Doping
 /// Agency", "Change Healthcare", "Shell" after the sentence's first word):
@@ -531,7 +547,14 @@ fn is_demonym(surface: &str, canonical: &str) -> bool {
 /// ("American consumers", an unnamed group).
 fn place_named(sentence: &SentenceWords, index: usize, words: Range<usize>, c: Candidate, text: &str) -> Mention {
     let after = skip_modifiers(sentence, words.end);
-    let attacker_head = TABLES.role_phrase_at(WordClass::AttackerNoun, &sentence.lower[after..]);
+    // Where the attacker phrase a name opens ends: "Lapsus$ group", "North Korean hackers".
+    let actor_suffix = match c.kind {
+        ArgKind::ThreatActor => TABLES.role_phrase_at(WordClass::ActorSuffix, &sentence.lower[words.end..]),
+        _ => None,
+    };
+    let attacker_end = actor_suffix
+        .map(|len| words.end + len)
+        .or_else(|| TABLES.role_phrase_at(WordClass::AttackerNoun, &sentence.lower[after..]).map(|len| after + len));
     let victim_head = TABLES.role_phrase_at(WordClass::VictimNoun, &sentence.lower[after..]);
     let next_initial = sentence.words.get(words.end).and_then(|w| text[w.range()].chars().next());
     let next_is_lowercase_noun = next_initial.is_some_and(char::is_lowercase);
@@ -552,8 +575,8 @@ fn place_named(sentence: &SentenceWords, index: usize, words: Range<usize>, c: C
         reference: Reference::Itself,
         score: c.score,
     };
-    if let Some(len) = attacker_head {
-        mention.words = words.start..after + len;
+    if let Some(end) = attacker_end {
+        mention.words = words.start..end;
         mention.victim_ok = false;
         mention.attacker_ok = true;
     } else if let (true, Some(len)) = (c.demonym || c.kind == ArgKind::Misc, victim_head) {
@@ -809,6 +832,26 @@ mod tests {
         let names: Vec<String> = mentions(&d).into_iter().map(|m| m.0).collect();
         // "Acme Corp." ends with a full stop: "Fabrikam" is a name of its own.
         assert_eq!(names, ["Dark Caracal", "Contoso", "Acme Corp.", "Fabrikam"]);
+    }
+
+    #[test]
+    fn an_acronym_organisation_before_a_person_is_one_organisation() {
+        let text = "Hackers breached NPO Mashinostroyeniya in 2021. FBI agent Smith said so.";
+        let d = doc_with(
+            text,
+            &[("NPO", Label::Organization), ("Mashinostroyeniya", Label::Person), ("FBI", Label::Organization)],
+        );
+        let names: Vec<(String, ArgKind)> = mentions(&d).into_iter().map(|m| (m.0, m.2)).collect();
+        assert!(names.contains(&("NPO Mashinostroyeniya".to_string(), ArgKind::Organization)), "{names:?}");
+    }
+
+    #[test]
+    fn a_threat_actor_tagged_with_its_attacker_noun_stays_the_actor() {
+        let text = "The Lapsus$ group breached Uber.";
+        let d = doc_with(text, &[("Lapsus$ group", Label::Misc), ("Uber", Label::Organization)]);
+        let found = mentions(&d);
+        assert_eq!((found[0].1.as_str(), found[0].2), ("Lapsus$", ArgKind::ThreatActor), "{found:?}");
+        assert_eq!(found[0].0, "Lapsus$ group");
     }
 
     #[test]
