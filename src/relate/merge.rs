@@ -4,7 +4,8 @@
 //! nor the rules were trained on (`cyberie calibrate`, run by `make model`).
 //!
 //! A group's features ([`FEATURES`]) say which readers read the pair and how
-//! sure each was, whether the other reader read the same mentions under other
+//! sure each was (for the tagger also of the less certain side: on CASIE's
+//! calibration part that weighs more than the mean), whether the other reader read the same mentions under other
 //! names, whether a side came from context, hedges, names, and where in the
 //! article it is. Without a fitted model (a model directory without
 //! `merger.json`) a group scores its best reading's confidence.
@@ -52,6 +53,10 @@ pub struct Proposal {
     pub attacker_resolved: bool,
     /// Likewise for the victim ("the company" read as Acme).
     pub victim_resolved: bool,
+    /// For a tagger reading, the lower of its attacker's and its victim's
+    /// span scores: a pair is as sure as its less certain side (0 for the
+    /// rules').
+    pub weakest_side: f32,
     /// The hedge factor around the cue or trigger (1 when none).
     pub hedge: f32,
     /// The sentence of the cue or trigger.
@@ -76,7 +81,7 @@ impl Proposal {
 }
 
 /// The names of the features, in the order of [`Group::features`].
-pub const FEATURES: [&str; 13] = [
+pub const FEATURES: [&str; 14] = [
     "tagger_score",
     "rules_score",
     "tagger",
@@ -90,6 +95,7 @@ pub const FEATURES: [&str; 13] = [
     "readings",
     "position",
     "linked",
+    "tagger_weakest_side",
 ];
 
 /// The proposals of one (attacker, victim) pair.
@@ -294,6 +300,7 @@ fn features(members: &[&Proposal], sentences: usize) -> Vec<f64> {
         (members.len() as f64).ln_1p(),
         first as f64 / sentences.max(1) as f64,
         f64::from(u8::from(members.iter().any(|p| p.linked))),
+        members.iter().map(|p| f64::from(p.weakest_side)).fold(0.0, f64::max),
     ]
 }
 
@@ -360,6 +367,7 @@ mod tests {
             victim_filled: false,
             attacker_resolved: false,
             victim_resolved: false,
+            weakest_side: if reader == Reader::Tagger { confidence } else { 0.0 },
             hedge: 1.0,
             sentence: 0,
             strength: if reader == Reader::Rules { confidence } else { 0.0 },
@@ -383,6 +391,7 @@ mod tests {
         assert_eq!(groups[0].proposals[0].reader, Reader::Tagger, "strongest first");
         assert_eq!((feature(&groups[0], "tagger"), feature(&groups[0], "rules")), (1.0, 1.0));
         assert!((feature(&groups[0], "tagger_score") - 0.9).abs() < 1e-6);
+        assert!((feature(&groups[0], "tagger_weakest_side") - 0.9).abs() < 1e-6);
         assert!((feature(&groups[0], "rules_score") - 0.7).abs() < 1e-6);
         assert_eq!(feature(&groups[1], "rules"), 0.0);
     }
