@@ -152,10 +152,10 @@ fn casie_judge_scores(casie: &std::path::Path, model: &str, stems: &str, extra: 
 }
 
 /// Floors of the judge's figures on the validation part, just below what the
-/// shipped model scores there (merged: pair 0.508, triple 0.330, named 0.251).
-const PAIR_FLOOR: f64 = 0.48;
+/// shipped model scores there (merged: pair 0.540, triple 0.336, named 0.288).
+const PAIR_FLOOR: f64 = 0.51;
 const TRIPLE_FLOOR: f64 = 0.30;
-const NAMED_FLOOR: f64 = 0.22;
+const NAMED_FLOOR: f64 = 0.25;
 
 /// The validation part of CASIE dev (stems ending in 6), which neither the
 /// argument tagger nor the merger saw, by the judge's rules. The floors sit

@@ -21,7 +21,7 @@
 //! own confidence. On the CASIE development split such readings are few (17 of
 //! 703 articles) and a third are right.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -133,8 +133,9 @@ fn default_clear_rules() -> f64 {
 pub struct LearnedWeights {
     /// The intercept.
     pub bias: f64,
-    /// One weight per feature name (every name of [`FEATURES`]).
-    pub weights: HashMap<String, f64>,
+    /// One weight per feature name (every name of [`FEATURES`]), in name
+    /// order so that a refit writes the same file.
+    pub weights: BTreeMap<String, f64>,
 }
 
 impl Default for Merger {
@@ -448,7 +449,7 @@ mod tests {
     #[test]
     fn a_clear_rules_reading_is_kept_whatever_the_model_says() {
         // A model that scores everything near zero.
-        let model = LearnedWeights { bias: -10.0, weights: HashMap::new() };
+        let model = LearnedWeights { bias: -10.0, weights: BTreeMap::new() };
         let merger = Merger { model: Some(model), threshold: 0.5, ..Merger::default() };
         let clear = proposal(Reader::Rules, ("North Korea", 0), ("NPO Mash", 30), 0.85);
         let mut hedged = proposal(Reader::Rules, ("China", 100), ("Japan", 130), 0.9);
