@@ -430,4 +430,28 @@ mod tests {
             ]
         );
     }
+
+    #[test]
+    fn a_name_the_rules_resolved_from_another_sentence_is_marked_and_not_lent_to_the_tagger() {
+        let text = "The Lazarus Group has been active for years. The hackers breached Acme.";
+        let mut d = doc(text, &[(A, "The hackers"), (TR, "breached"), (V, "Acme")]);
+        let acme = text.find("Acme").unwrap();
+        d.entities.push(crate::doc::Entity {
+            span: Span::new(acme, acme + 4),
+            label: crate::doc::Label::Organization,
+            score: 0.95,
+            text: "Acme".into(),
+        });
+        let (proposals, sentences) = crate::relate::propose(&d, &crate::relate::RelateConfig::default());
+        let sides: Vec<(&str, bool, bool)> = proposals
+            .iter()
+            .map(|p| (p.triple.attacker.text.as_str(), p.attacker_resolved, p.victim_resolved))
+            .collect();
+        assert!(sides.contains(&("Lazarus Group", true, false)), "the rules resolve the hackers: {sides:?}");
+        assert!(sides.contains(&("hackers", false, false)), "the tagger reads them as written: {sides:?}");
+        let triples = crate::relate::Merger::default().merge(&proposals, sentences);
+        let pairs: Vec<(&str, &str)> =
+            triples.iter().map(|t| (t.attacker.text.as_str(), t.victim.text.as_str())).collect();
+        assert_eq!(pairs, [("hackers", "Acme")], "the stronger tagger reading keeps its own words");
+    }
 }
