@@ -4,10 +4,10 @@
 //! nor the rules were trained on (`cyberie calibrate`, run by `make model`).
 //!
 //! A group's features ([`FEATURES`]) say which readers read the pair and how
-//! sure each was (for the tagger also of the less certain side: on CASIE's
-//! calibration part that weighs more than the mean), whether the other reader read the same mentions under other
-//! names, whether a side came from context, hedges, names, and where in the
-//! article it is. Without a fitted model (a model directory without
+//! sure each was (for the tagger also of its less certain side, which on
+//! CASIE's calibration part weighs more than the mean), whether the other
+//! reader read the same mentions under other names, whether a side came from
+//! context, hedges, names, and where in the article it is. Without a fitted model (a model directory without
 //! `merger.json`) a group scores its best reading's confidence.
 //!
 //! **The rules for the rest.** The calibration data can only teach what its
@@ -47,9 +47,9 @@ pub struct Proposal {
     pub linked: bool,
     /// The victim came from another clause or sentence.
     pub victim_filled: bool,
-    /// The attacker's name is another mention's, resolved by coreference
-    /// ("the hackers" read as the Lazarus Group named earlier), not the one
-    /// read's own (its words, or their alias: "APT28" is Fancy Bear).
+    /// The attacker's name is another mention's ("the hackers" read as the
+    /// Lazarus Group named earlier, "the servers of Acme" as Acme), not the
+    /// one read's own (its words, or their alias: "APT28" is Fancy Bear).
     pub attacker_resolved: bool,
     /// Likewise for the victim ("the company" read as Acme).
     pub victim_resolved: bool,
