@@ -7,11 +7,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
+use chrono::NaiveDate;
 use clap::Args;
 
 use cyberie::eval::calibrate::{calibrate, DocProposals};
 use cyberie::eval::{load_gold_for_articles, resolve_times};
-use cyberie::pipeline::Outcome;
+use cyberie::pipeline::{Outcome, Pipeline};
 use cyberie::read;
 use cyberie::relate::{propose, FEATURES};
 
@@ -30,9 +31,34 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "GOLD")]
     gold: PathBuf,
 
+    /// More calibration articles, read with another model that was not
+    /// trained on them: MODEL_DIR=ARTICLES, repeatable. Their readings join
+    /// the fit (cross-fitting), so the merger learns from more articles than
+    /// the one part that the main model did not see; `make model` adds the
+    /// training part read by two models trained on its halves. The gold file
+    /// must hold their events too, and no article may be read twice.
+    #[arg(long, value_name = "MODEL_DIR=ARTICLES", value_parser = parse_cross_fit)]
+    cross_fit: Vec<CrossFit>,
+
     /// Where to write the merger [default: merger.json in the model directory].
     #[arg(short, long, value_name = "FILE")]
     output: Option<PathBuf>,
+}
+
+/// Articles to calibrate on with the model that reads them (`--cross-fit`).
+#[derive(Debug, Clone)]
+struct CrossFit {
+    model: PathBuf,
+    input: String,
+}
+
+fn parse_cross_fit(value: &str) -> Result<CrossFit, String> {
+    match value.split_once('=') {
+        Some((model, input)) if !model.is_empty() && !input.is_empty() => {
+            Ok(CrossFit { model: model.into(), input: input.to_string() })
+        }
+        _ => Err(format!("expected MODEL_DIR=ARTICLES, got {value:?}")),
+    }
 }
 
 /// Runs `calibrate`.
@@ -46,24 +72,30 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         Ok(p) => p,
         Err(e) => return usage_error(e),
     };
-    let relate = pipeline.config().relate.clone();
+    // Every input and model is checked before the first one runs.
+    let mut cross_fit = Vec::new();
+    for extra in &args.cross_fit {
+        let sources = match read::expand(&[read::Input::parse(&extra.input)]) {
+            Ok(sources) => sources,
+            Err(e) => return usage_error(format!("--cross-fit: {e}")),
+        };
+        match Pipeline::new(args.input.pipeline_config(extra.model.clone())) {
+            Ok(other) => cross_fit.push((other, sources)),
+            Err(e) => return usage_error(format!("--cross-fit {}: {e}", extra.model.display())),
+        }
+    }
     let mut docs = Vec::new();
     let mut published = HashMap::new();
-    let mut report = RunReport::start(args.input.quiet, count_documents(&sources));
-    let records = read::read_all(sources).filter(|record| args.input.in_shard(record));
-    pipeline.run(records, |outcome| {
-        match outcome {
-            Outcome::Done { doc, .. } => {
-                let (proposals, sentences) = propose(&doc, &relate);
-                report.processed(doc.article.text.split_whitespace().count(), proposals.len());
-                published.insert(doc.article.id.clone(), doc.article.published);
-                docs.push(DocProposals { doc_id: doc.article.id, text: doc.article.text, proposals, sentences });
-            }
-            Outcome::Skipped(error) => report.skip(error),
-        }
-        ControlFlow::Continue(())
-    });
-    report.finish("proposals", None, None);
+    read_proposals(&mut pipeline, sources, &args, &mut docs, &mut published);
+    for (mut other, sources) in cross_fit {
+        read_proposals(&mut other, sources, &args, &mut docs, &mut published);
+    }
+    let mut seen = HashSet::new();
+    if let Some(twice) = docs.iter().map(|d| d.doc_id.as_str()).find(|id| !seen.insert(*id)) {
+        return usage_error(format!(
+            "document {twice:?} is read twice (the articles and the --cross-fit inputs must not share an article)"
+        ));
+    }
     let ids: HashSet<String> = published.keys().cloned().collect();
     let mut gold = match load_gold_for_articles(&args.gold, &ids) {
         Ok(gold) => gold,
@@ -93,4 +125,31 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         eprintln!("  {name:<24}{:+.3}", model.weights[name]);
     }
     Ok(ExitCode::from(EXIT_OK))
+}
+
+/// Runs `pipeline` over `sources` and adds each document's proposals to
+/// `docs` and its publication date to `published`.
+fn read_proposals(
+    pipeline: &mut Pipeline,
+    sources: Vec<read::Source>,
+    args: &CalibrateArgs,
+    docs: &mut Vec<DocProposals>,
+    published: &mut HashMap<String, Option<NaiveDate>>,
+) {
+    let relate = pipeline.config().relate.clone();
+    let mut report = RunReport::start(args.input.quiet, count_documents(&sources));
+    let records = read::read_all(sources).filter(|record| args.input.in_shard(record));
+    pipeline.run(records, |outcome| {
+        match outcome {
+            Outcome::Done { doc, .. } => {
+                let (proposals, sentences) = propose(&doc, &relate);
+                report.processed(doc.article.text.split_whitespace().count(), proposals.len());
+                published.insert(doc.article.id.clone(), doc.article.published);
+                docs.push(DocProposals { doc_id: doc.article.id, text: doc.article.text, proposals, sentences });
+            }
+            Outcome::Skipped(error) => report.skip(error),
+        }
+        ControlFlow::Continue(())
+    });
+    report.finish("proposals", None, None);
 }
