@@ -88,3 +88,35 @@ fn cross_fit_refuses_a_bad_value_a_missing_model_and_an_article_read_twice() {
         assert!(!Path::new(&out).exists(), "--cross-fit {value}: a merger was written");
     }
 }
+
+#[test]
+fn cross_validate_scores_each_input_held_out_and_writes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    calibration_sets(dir.path());
+    let p = |name: &str| dir.path().join(name).display().to_string();
+    let model = tiny_model();
+    let merger = Path::new(&model).join("merger.json");
+    let before = std::fs::read(&merger).ok();
+    let cross_fit = format!("{model}={}", p("b.jsonl"));
+    let args = ["calibrate", "--model", &model, &p("a.jsonl"), "--gold", &p("gold-ab.jsonl"), "-q"];
+    let run = cyberie(&[&args[..], &["--cross-fit", &cross_fit, "--cross-validate"]].concat());
+    run.expect_code(0);
+    let rows: Vec<Vec<&str>> = run.stdout.lines().skip(2).map(|l| l.split_whitespace().collect()).collect();
+    assert_eq!(rows.len(), 3, "a row per input and the pooled row in {}", run.stdout);
+    assert_eq!((rows[0][0], rows[0][6]), ("2", p("a.jsonl").as_str()), "{}", run.stdout);
+    assert_eq!((rows[1][0], rows[1][6]), ("2", cross_fit.as_str()), "{}", run.stdout);
+    assert_eq!((rows[2][0], rows[2][4]), ("4", "pooled"), "{}", run.stdout);
+    for row in &rows {
+        let scores = if row[4] == "pooled" { &row[1..4] } else { &row[3..6] };
+        for score in scores {
+            let f1: f64 = score.parse().unwrap_or_else(|_| panic!("{score:?} is not a score in {}", run.stdout));
+            assert!((0.0..=1.0).contains(&f1), "{f1} in {}", run.stdout);
+        }
+    }
+    assert_eq!(std::fs::read(&merger).ok(), before, "--cross-validate changed {}", merger.display());
+
+    // Leaving one input out needs a second one.
+    let alone = cyberie(&[&args[..], &["--cross-validate"]].concat());
+    alone.expect_code(2);
+    assert!(alone.stderr.contains("--cross-fit"), "{}", alone.stderr);
+}

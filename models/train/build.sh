@@ -9,7 +9,8 @@
 #      side with one thread each), used only to read the half each did not see;
 #   4. the merger of the two readers, fitted with `cyberie calibrate` on the calibration part
 #      (ending in 5) as the shipped model reads it, and on the training part as the cross-fit models
-#      read it (merger.json);
+#      read it (merger.json), and how such a merger does on articles it was not fitted on: each of
+#      those three inputs left out in turn (`calibrate --cross-validate`);
 #   5. the validation figures on the held-out part (ending in 6): the rules alone, the tagger alone and
 #      both merged, by the blind judge's rules (validate.py; also written to scores.json).
 # Needs the release binary (make build). Prints the scores and the total time. Arguments go to
@@ -94,6 +95,9 @@ cat "$work/gold-cal.jsonl" "$work/gold-half01.jsonl" "$work/gold-half24.jsonl" >
 "$bin" calibrate "$work/articles-cal.jsonl" --gold "$work/gold-merger.jsonl" --model "$out" -q \
     --cross-fit "$work/cross-fit-01=$work/articles-half24.jsonl" \
     --cross-fit "$work/cross-fit-24=$work/articles-half01.jsonl"
+"$bin" calibrate "$work/articles-cal.jsonl" --gold "$work/gold-merger.jsonl" --model "$out" -q \
+    --cross-fit "$work/cross-fit-01=$work/articles-half24.jsonl" \
+    --cross-fit "$work/cross-fit-24=$work/articles-half01.jsonl" --cross-validate
 
 stage "5/5 validation part"
 "$py" models/train/validate.py --bin "$bin" --model "$out" --work "$work"

@@ -10,7 +10,7 @@ use anyhow::Context;
 use chrono::NaiveDate;
 use clap::Args;
 
-use cyberie::eval::calibrate::{calibrate, DocProposals};
+use cyberie::eval::calibrate::{calibrate, cross_validate, CrossValidation, DocProposals, Objective};
 use cyberie::eval::{load_gold_for_articles, resolve_times};
 use cyberie::pipeline::{Outcome, Pipeline};
 use cyberie::read;
@@ -40,8 +40,20 @@ pub struct CalibrateArgs {
     #[arg(long, value_name = "MODEL_DIR=ARTICLES", value_parser = parse_cross_fit)]
     cross_fit: Vec<CrossFit>,
 
+    /// What the threshold and the cap of triples per article are chosen to
+    /// maximise on these articles, by the blind judge's rules.
+    #[arg(long, value_enum, default_value_t = Objective::default())]
+    objective: Objective,
+
+    /// Fit nothing: leave each input out in turn (the articles, then each
+    /// --cross-fit input), fit the merger on the others, score it on the one
+    /// left out, and print those scores and their pooled total. Tells how a
+    /// change to the merger carries over to articles it was not fitted on.
+    #[arg(long, requires = "cross_fit")]
+    cross_validate: bool,
+
     /// Where to write the merger [default: merger.json in the model directory].
-    #[arg(short, long, value_name = "FILE")]
+    #[arg(short, long, value_name = "FILE", conflicts_with = "cross_validate")]
     output: Option<PathBuf>,
 }
 
@@ -84,14 +96,17 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
             Err(e) => return usage_error(format!("--cross-fit {}: {e}", extra.model.display())),
         }
     }
-    let mut docs = Vec::new();
+    // One group of documents per input: the articles, then each --cross-fit input.
+    let mut groups = vec![Vec::new()];
     let mut published = HashMap::new();
-    read_proposals(&mut pipeline, sources, &args, &mut docs, &mut published);
+    read_proposals(&mut pipeline, sources, &args, &mut groups[0], &mut published);
     for (mut other, sources) in cross_fit {
-        read_proposals(&mut other, sources, &args, &mut docs, &mut published);
+        let mut group = Vec::new();
+        read_proposals(&mut other, sources, &args, &mut group, &mut published);
+        groups.push(group);
     }
     let mut seen = HashSet::new();
-    if let Some(twice) = docs.iter().map(|d| d.doc_id.as_str()).find(|id| !seen.insert(*id)) {
+    if let Some(twice) = groups.iter().flatten().map(|d| d.doc_id.as_str()).find(|id| !seen.insert(*id)) {
         return usage_error(format!(
             "document {twice:?} is read twice (the articles and the --cross-fit inputs must not share an article)"
         ));
@@ -103,14 +118,21 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
     };
     // Gold times as `evaluate --articles` resolves them ("last week" also its ISO week).
     resolve_times(&mut gold, &published);
-    let calibration = calibrate(&docs, &gold);
+    if args.cross_validate {
+        let labels = std::iter::once(args.input.inputs.join(" "))
+            .chain(args.cross_fit.iter().map(|c| format!("{}={}", c.model.display(), c.input)));
+        print_cross_validation(labels, &cross_validate(&groups, &gold, args.objective));
+        return Ok(ExitCode::from(EXIT_OK));
+    }
+    let docs: Vec<DocProposals> = groups.into_iter().flatten().collect();
+    let calibration = calibrate(&docs, &gold, args.objective);
     let path = args.output.unwrap_or_else(|| pipeline.config().model_dir.join("merger.json"));
     let json = serde_json::to_string_pretty(&calibration.merger)? + "\n";
     std::fs::write(&path, json).with_context(|| format!("cannot write {}", path.display()))?;
     let model = calibration.merger.model.as_ref().expect("calibration fits a model");
     eprintln!(
         "cyberie: merger fitted on {} pairs ({} right) of {} documents; threshold {:.2}, at most {} per article; \
-         judge's pair F1 {:.3}, triple F1 {:.3} on these documents; written to {}",
+         judge's pair F1 {:.3}, triple F1 {:.3}, named pair F1 {:.3} on these documents; written to {}",
         calibration.examples,
         calibration.positives,
         docs.len(),
@@ -118,6 +140,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         calibration.merger.max_triples,
         calibration.pair_f1,
         calibration.triple_f1,
+        calibration.named_pair_f1,
         path.display()
     );
     eprintln!("  bias {:+.3}", model.bias);
@@ -125,6 +148,32 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         eprintln!("  {name:<24}{:+.3}", model.weights[name]);
     }
     Ok(ExitCode::from(EXIT_OK))
+}
+
+/// Prints a table of the held-out scores of `cv`, a row per input (named by `labels`).
+fn print_cross_validation(labels: impl Iterator<Item = String>, cv: &CrossValidation) {
+    println!("held out: merger fitted on the other inputs; judge's rules (pair, triple, named pair F1)");
+    println!("{:>9} {:>9} {:>4} {:>7} {:>7} {:>7}  input", "documents", "threshold", "cap", "pair", "triple", "named");
+    for (fold, label) in cv.folds.iter().zip(labels) {
+        let s = &fold.scores;
+        println!(
+            "{:>9} {:>9.2} {:>4} {:>7.3} {:>7.3} {:>7.3}  {label}",
+            fold.documents, fold.threshold, fold.max_triples, s.all.pair.f1, s.all.triple.f1, s.named.pair.f1
+        );
+    }
+    let (p, documents) = (&cv.pooled, cv.folds.iter().map(|f| f.documents).sum::<usize>());
+    println!(
+        "{documents:>9} {:>9} {:>4} {:>7.3} {:>7.3} {:>7.3}  pooled (pair P {:.3} R {:.3}; named P {:.3} R {:.3})",
+        "",
+        "",
+        p.all.pair.f1,
+        p.all.triple.f1,
+        p.named.pair.f1,
+        p.all.pair.precision,
+        p.all.pair.recall,
+        p.named.pair.precision,
+        p.named.pair.recall
+    );
 }
 
 /// Runs `pipeline` over `sources` and adds each document's proposals to
