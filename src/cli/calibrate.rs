@@ -124,7 +124,7 @@ pub fn run(args: CalibrateArgs) -> anyhow::Result<ExitCode> {
         print_cross_validation(labels, &cross_validate(&groups, &gold, args.objective));
         return Ok(ExitCode::from(EXIT_OK));
     }
-    let docs: Vec<DocProposals> = groups.into_iter().flatten().collect();
+    let docs: Vec<&DocProposals> = groups.iter().flatten().collect();
     let calibration = calibrate(&docs, &gold, args.objective);
     let path = args.output.unwrap_or_else(|| pipeline.config().model_dir.join("merger.json"));
     let json = serde_json::to_string_pretty(&calibration.merger)? + "\n";

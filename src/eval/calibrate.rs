@@ -30,8 +30,7 @@ pub const L2: f64 = 1.0;
 pub const CAPS: [usize; 4] = [3, 5, 8, 12];
 
 /// What the threshold and the cap are chosen to maximise, by the judge's rules.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, Serialize)]
-#[serde(rename_all = "kebab-case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
 pub enum Objective {
     /// Pair F1 plus triple F1.
     PairTriple,
@@ -83,12 +82,6 @@ pub struct Calibration {
     pub named_pair_f1: f64,
 }
 
-/// Fits the merger to `docs` against `gold`, choosing the threshold and the
-/// cap by `objective`.
-pub fn calibrate(docs: &[DocProposals], gold: &[GoldEvent], objective: Objective) -> Calibration {
-    calibrate_refs(&docs.iter().collect::<Vec<_>>(), gold, objective)
-}
-
 /// One held-out group of a [`cross_validate`].
 #[derive(Debug, Clone)]
 pub struct Fold {
@@ -123,7 +116,7 @@ pub fn cross_validate(groups: &[Vec<DocProposals>], gold: &[GoldEvent], objectiv
     for (held_out, group) in groups.iter().enumerate() {
         let others: Vec<&DocProposals> =
             groups.iter().enumerate().filter(|(i, _)| *i != held_out).flat_map(|(_, g)| g.iter()).collect();
-        let merger = calibrate_refs(&others, gold, objective).merger;
+        let merger = calibrate(&others, gold, objective).merger;
         let records = records(&group.iter().collect::<Vec<_>>(), &merger);
         let ids: HashSet<&str> = group.iter().map(|d| d.doc_id.as_str()).collect();
         let own_gold: Vec<GoldEvent> = gold.iter().filter(|e| ids.contains(e.doc_id.as_str())).cloned().collect();
@@ -138,7 +131,9 @@ pub fn cross_validate(groups: &[Vec<DocProposals>], gold: &[GoldEvent], objectiv
     CrossValidation { folds, pooled: evaluate(gold, &pooled, &options) }
 }
 
-fn calibrate_refs(docs: &[&DocProposals], gold: &[GoldEvent], objective: Objective) -> Calibration {
+/// Fits the merger to `docs` against `gold`, choosing the threshold and the
+/// cap by `objective`.
+pub fn calibrate(docs: &[&DocProposals], gold: &[GoldEvent], objective: Objective) -> Calibration {
     let mut by_doc: HashMap<&str, Vec<&GoldEvent>> = HashMap::new();
     for event in gold {
         by_doc.entry(event.doc_id.as_str()).or_default().push(event);
