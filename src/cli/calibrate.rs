@@ -191,10 +191,10 @@ fn read_proposals(
     pipeline.run(records, |outcome| {
         match outcome {
             Outcome::Done { doc, .. } => {
-                let (proposals, sentences) = propose(&doc, &relate);
+                let (proposals, article) = propose(&doc, &relate);
                 report.processed(doc.article.text.split_whitespace().count(), proposals.len());
                 published.insert(doc.article.id.clone(), doc.article.published);
-                docs.push(DocProposals { doc_id: doc.article.id, text: doc.article.text, proposals, sentences });
+                docs.push(DocProposals { doc_id: doc.article.id, text: doc.article.text, proposals, article });
             }
             Outcome::Skipped(error) => report.skip(error),
         }

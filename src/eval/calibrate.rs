@@ -17,7 +17,7 @@ use serde::Serialize;
 
 use crate::doc::Triple;
 use crate::export::TripleRecord;
-use crate::relate::{groups, LearnedWeights, Logistic, Merger, Proposal};
+use crate::relate::{groups, ArticleStats, LearnedWeights, Logistic, Merger, Proposal};
 
 use super::gold::GoldEvent;
 use super::matching::{matches_any, MatchMode};
@@ -61,8 +61,8 @@ pub struct DocProposals {
     pub text: String,
     /// Every reading of both readers.
     pub proposals: Vec<Proposal>,
-    /// The document's sentences (pieces), for the position feature.
-    pub sentences: usize,
+    /// What the merger weighs of the document as a whole.
+    pub article: ArticleStats,
 }
 
 /// What a calibration found.
@@ -141,7 +141,7 @@ pub fn calibrate(docs: &[&DocProposals], gold: &[GoldEvent], objective: Objectiv
     let mut examples: Vec<(Vec<f64>, bool)> = Vec::new();
     for doc in docs {
         let events = by_doc.get(doc.doc_id.as_str()).map(Vec::as_slice).unwrap_or_default();
-        for group in groups(&doc.proposals, doc.sentences) {
+        for group in groups(&doc.proposals, &doc.article) {
             let head = &group.proposals[0].triple;
             let right = events.iter().any(|e| {
                 matches_any(&head.attacker.text, &e.attackers, MatchMode::Relaxed)
@@ -180,7 +180,7 @@ pub fn calibrate(docs: &[&DocProposals], gold: &[GoldEvent], objective: Objectiv
 fn records(docs: &[&DocProposals], merger: &Merger) -> Vec<TripleRecord> {
     docs.iter()
         .flat_map(|doc| {
-            let triples: Vec<Triple> = merger.merge(&doc.proposals, doc.sentences);
+            let triples: Vec<Triple> = merger.merge(&doc.proposals, &doc.article);
             triples.into_iter().map(|t| TripleRecord::from_triple(&t, &doc.text, false)).collect::<Vec<_>>()
         })
         .collect()

@@ -442,14 +442,14 @@ mod tests {
             score: 0.95,
             text: "Acme".into(),
         });
-        let (proposals, sentences) = crate::relate::propose(&d, &crate::relate::RelateConfig::default());
+        let (proposals, article) = crate::relate::propose(&d, &crate::relate::RelateConfig::default());
         let sides: Vec<(&str, bool, bool)> = proposals
             .iter()
             .map(|p| (p.triple.attacker.text.as_str(), p.attacker_resolved, p.victim_resolved))
             .collect();
         assert!(sides.contains(&("Lazarus Group", true, false)), "the rules resolve the hackers: {sides:?}");
         assert!(sides.contains(&("hackers", false, false)), "the tagger reads them as written: {sides:?}");
-        let triples = crate::relate::Merger::default().merge(&proposals, sentences);
+        let triples = crate::relate::Merger::default().merge(&proposals, &article);
         let pairs: Vec<(&str, &str)> =
             triples.iter().map(|t| (t.attacker.text.as_str(), t.victim.text.as_str())).collect();
         assert_eq!(pairs, [("hackers", "Acme")], "the stronger tagger reading keeps its own words");

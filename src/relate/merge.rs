@@ -7,7 +7,12 @@
 //! sure each was (for the tagger also of its less certain side, which on
 //! CASIE's calibration part weighs more than the mean), whether the other
 //! reader read the same mentions under other names, whether a side came from
-//! context, hedges, names, and where in the article it is. Without a fitted model (a model directory without
+//! context, hedges, names, where in the article it is, and how often the article
+//! names each side ([`ArticleStats`]: the sentence tagger sees one window, but
+//! the victim of the attack an article reports is the one it keeps naming; with
+//! these two features the merger held out on CASIE's calibration inputs kept its
+//! pair F1 and rose from 0.21 to 0.24 in named pair F1, models/README.md).
+//! Without a fitted model (a model directory without
 //! `merger.json`) a group scores its best reading's confidence.
 //!
 //! **The rules for the rest.** The calibration data can only teach what its
@@ -28,7 +33,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::doc::{Argument, Triple};
 use crate::eval::gold::is_name;
-use crate::eval::matching::normalized_key;
+use crate::eval::matching::{is_content_word, normalize, normalized_key};
 
 use super::logistic::Logistic;
 use super::Reader;
@@ -80,8 +85,36 @@ impl Proposal {
     }
 }
 
+/// What the merger knows of the article as a whole.
+#[derive(Debug, Clone, Default)]
+pub struct ArticleStats {
+    /// The number of sentences (pieces), for the position feature.
+    pub sentences: usize,
+    /// How often each normalised word occurs in the article.
+    word_counts: HashMap<String, u32>,
+}
+
+impl ArticleStats {
+    /// The statistics of an article of `sentences` sentences with `text`.
+    pub fn new(text: &str, sentences: usize) -> Self {
+        let mut word_counts: HashMap<String, u32> = HashMap::new();
+        for word in normalize(text) {
+            *word_counts.entry(word).or_default() += 1;
+        }
+        ArticleStats { sentences, word_counts }
+    }
+
+    /// How often the article uses the head (the last content word) of
+    /// `name`: "Apple" in "Apple's servers", "hackers" in "the hackers".
+    pub fn mentions_of(&self, name: &str) -> u32 {
+        let words = normalize(name);
+        let head = words.iter().rev().find(|w| is_content_word(w));
+        head.and_then(|w| self.word_counts.get(w)).copied().unwrap_or(0)
+    }
+}
+
 /// The names of the features, in the order of [`Group::features`].
-pub const FEATURES: [&str; 14] = [
+pub const FEATURES: [&str; 16] = [
     "tagger_score",
     "rules_score",
     "tagger",
@@ -96,6 +129,8 @@ pub const FEATURES: [&str; 14] = [
     "position",
     "linked",
     "tagger_weakest_side",
+    "attacker_salience",
+    "victim_salience",
 ];
 
 /// The proposals of one (attacker, victim) pair.
@@ -196,8 +231,8 @@ impl Merger {
     }
 
     /// One triple per pair, scored, above the threshold, the strongest few.
-    pub fn merge(&self, proposals: &[Proposal], sentences: usize) -> Vec<Triple> {
-        let mut triples: Vec<Triple> = groups(proposals, sentences)
+    pub fn merge(&self, proposals: &[Proposal], article: &ArticleStats) -> Vec<Triple> {
+        let mut triples: Vec<Triple> = groups(proposals, article)
             .iter()
             .filter_map(|group| {
                 let score = self.score(group);
@@ -227,7 +262,7 @@ fn key(triple: &Triple) -> (String, String) {
 /// readings of one pair (the same normalised names) are one group, and so are
 /// readings of the two readers over the same mentions, whatever names each
 /// gave them ("North Korean hackers" and "North Korea" read from one phrase).
-pub fn groups(proposals: &[Proposal], sentences: usize) -> Vec<Group<'_>> {
+pub fn groups<'p>(proposals: &'p [Proposal], article: &ArticleStats) -> Vec<Group<'p>> {
     let mut parent: Vec<usize> = (0..proposals.len()).collect();
     fn root(parent: &mut [usize], mut i: usize) -> usize {
         while parent[i] != i {
@@ -266,7 +301,7 @@ pub fn groups(proposals: &[Proposal], sentences: usize) -> Vec<Group<'_>> {
         .map(|r| {
             let mut members = members.remove(&r).unwrap_or_default();
             members.sort_by(|a, b| b.triple.confidence.total_cmp(&a.triple.confidence));
-            let features = features(&members, sentences);
+            let features = features(&members, article);
             Group { proposals: members, features }
         })
         .collect()
@@ -277,7 +312,7 @@ fn same_mentions(p: &Proposal, q: &Proposal) -> bool {
     p.triple.attacker.span.overlaps(q.triple.attacker.span) && p.triple.victim.span.overlaps(q.triple.victim.span)
 }
 
-fn features(members: &[&Proposal], sentences: usize) -> Vec<f64> {
+fn features(members: &[&Proposal], article: &ArticleStats) -> Vec<f64> {
     let best = |reader: Reader| {
         members.iter().filter(|p| p.reader == reader).map(|p| f64::from(p.triple.confidence)).fold(0.0, f64::max)
     };
@@ -287,6 +322,7 @@ fn features(members: &[&Proposal], sentences: usize) -> Vec<f64> {
     let all_of = |f: fn(&Proposal) -> bool| f64::from(u8::from(members.iter().all(|p| f(p))));
     let first = members.iter().map(|p| p.sentence).min().unwrap_or(0);
     let head = &members[0].triple;
+    let salience = |name: &str| f64::from(article.mentions_of(name)).ln_1p();
     vec![
         best(Reader::Tagger),
         best(Reader::Rules),
@@ -299,9 +335,11 @@ fn features(members: &[&Proposal], sentences: usize) -> Vec<f64> {
         all_of(|p| p.victim_filled),
         1.0 - members.iter().map(|p| f64::from(p.hedge)).fold(0.0, f64::max),
         (members.len() as f64).ln_1p(),
-        first as f64 / sentences.max(1) as f64,
+        first as f64 / article.sentences.max(1) as f64,
         f64::from(u8::from(members.iter().any(|p| p.linked))),
         members.iter().map(|p| f64::from(p.weakest_side)).fold(0.0, f64::max),
+        salience(&head.attacker.text),
+        salience(&head.victim.text),
     ]
 }
 
@@ -375,6 +413,10 @@ mod tests {
         }
     }
 
+    fn ten_sentences() -> ArticleStats {
+        ArticleStats { sentences: 10, ..ArticleStats::default() }
+    }
+
     fn feature(group: &Group, name: &str) -> f64 {
         group.features[FEATURES.iter().position(|n| *n == name).unwrap()]
     }
@@ -386,7 +428,7 @@ mod tests {
             proposal(Reader::Tagger, ("Lazarus Group's", 100), ("Sony", 130), 0.9),
             proposal(Reader::Tagger, ("Hackers", 200), ("Sony", 230), 0.5),
         ];
-        let groups = groups(&proposals, 10);
+        let groups = groups(&proposals, &ten_sentences());
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].proposals.len(), 2);
         assert_eq!(groups[0].proposals[0].reader, Reader::Tagger, "strongest first");
@@ -398,6 +440,27 @@ mod tests {
     }
 
     #[test]
+    fn a_side_the_article_keeps_naming_is_salient() {
+        let text = "Hackers breached Apple. Apple said the hackers stole data from Apple's servers and users.";
+        let article = ArticleStats::new(text, 2);
+        assert_eq!(article.mentions_of("Apple"), 3);
+        assert_eq!(article.mentions_of("the Apple servers"), 1, "the head is the last content word");
+        assert_eq!(article.mentions_of("North Korean hackers"), 2);
+        assert_eq!(article.mentions_of("of the"), 0, "no content word");
+        let proposals = [
+            proposal(Reader::Tagger, ("hackers", 0), ("Apple", 17), 0.8),
+            proposal(Reader::Tagger, ("hackers", 0), ("users", 80), 0.8),
+        ];
+        let groups = groups(&proposals, &article);
+        // ln(1 + count): Apple 3 times, "users" once, "hackers" twice.
+        let salience: Vec<f64> = ["victim_salience", "attacker_salience"]
+            .iter()
+            .flat_map(|name| groups.iter().map(|g| feature(g, name).exp_m1().round()))
+            .collect();
+        assert_eq!(salience, [3.0, 1.0, 2.0, 2.0]);
+    }
+
+    #[test]
     fn the_other_reader_agrees_when_it_read_the_same_mentions_under_other_names() {
         let proposals = [
             proposal(Reader::Rules, ("North Korea", 0), ("NPO Mashinostroyeniya", 30), 0.8),
@@ -405,7 +468,7 @@ mod tests {
             proposal(Reader::Tagger, ("Hackers", 200), ("Acme", 230), 0.6),
         ];
         // The first two are one group: one reading of one phrase, under two names.
-        let groups = groups(&proposals, 10);
+        let groups = groups(&proposals, &ten_sentences());
         assert_eq!(groups.iter().map(|g| g.proposals.len()).collect::<Vec<_>>(), [2, 1]);
         let agrees: Vec<f64> = groups.iter().map(|g| feature(g, "other_reader_agrees")).collect();
         assert_eq!(agrees, [1.0, 0.0]);
@@ -419,11 +482,11 @@ mod tests {
             })
             .collect();
         let merger = Merger { max_triples: 3, ..Merger::default() };
-        let triples = merger.merge(&proposals, 10);
+        let triples = merger.merge(&proposals, &ten_sentences());
         let names: Vec<&str> = triples.iter().map(|t| t.attacker.text.as_str()).collect();
         assert_eq!(names, ["Group7", "Group6", "Group5"]);
         // Below MIN_CONFIDENCE nothing is kept.
-        assert!(Merger::default().merge(&proposals[..1], 10).is_empty());
+        assert!(Merger::default().merge(&proposals[..1], &ten_sentences()).is_empty());
     }
 
     #[test]
@@ -434,14 +497,14 @@ mod tests {
             proposal(Reader::Tagger, ("hackers", 5), ("NPO Mash", 40), 0.9),
             proposal(Reader::Rules, ("North Korea", 0), ("NPO Mash", 40), 0.7),
         ];
-        let triples = Merger::default().merge(&own, 10);
+        let triples = Merger::default().merge(&own, &ten_sentences());
         assert_eq!(triples[0].attacker.text, "North Korea");
         assert_eq!(triples[0].attacker.span, Span::new(5, 12), "the mention stays the tagger's");
         // The rules resolved "the hackers" to a group named sentences before.
         let mut resolved = proposal(Reader::Rules, ("Lazarus Group", 13), ("Acme", 40), 0.7);
         resolved.attacker_resolved = true;
         let elsewhere = [proposal(Reader::Tagger, ("the hackers", 13), ("Acme", 40), 0.9), resolved];
-        let triples = Merger::default().merge(&elsewhere, 10);
+        let triples = Merger::default().merge(&elsewhere, &ten_sentences());
         assert_eq!(triples.len(), 1, "one group: the same mentions");
         assert_eq!(triples[0].attacker.text, "the hackers");
     }
@@ -459,7 +522,7 @@ mod tests {
         let unnamed = proposal(Reader::Rules, ("hackers", 300), ("customers", 330), 0.9);
         let weak = proposal(Reader::Rules, ("Iran", 400), ("Saudi Aramco", 430), 0.5);
         let tagger = proposal(Reader::Tagger, ("Fancy Bear", 500), ("WADA", 530), 0.95);
-        let triples = merger.merge(&[clear, hedged, filled, unnamed, weak, tagger], 10);
+        let triples = merger.merge(&[clear, hedged, filled, unnamed, weak, tagger], &ten_sentences());
         let kept: Vec<(&str, f32)> = triples.iter().map(|t| (t.attacker.text.as_str(), t.confidence)).collect();
         assert_eq!(kept, [("North Korea", 0.85)]);
     }

@@ -31,7 +31,7 @@ use mentions::{find_mentions, sentence_words, Mention, SentenceWords};
 use roles::Reading;
 
 pub use logistic::Logistic;
-pub use merge::{groups, Group, LearnedWeights, Merger, Proposal, FEATURES};
+pub use merge::{groups, ArticleStats, Group, LearnedWeights, Merger, Proposal, FEATURES};
 
 /// Triples below this confidence are not reported.
 pub const MIN_CONFIDENCE: f32 = 0.3;
@@ -101,13 +101,13 @@ pub fn extract(doc: &Doc) -> Vec<Triple> {
 
 /// Finds the attacks `doc` reports, strongest first, as `config` says.
 pub fn extract_with(doc: &Doc, config: &RelateConfig) -> Vec<Triple> {
-    let (proposals, sentences) = propose(doc, config);
-    config.merger.merge(&proposals, sentences)
+    let (proposals, article) = propose(doc, config);
+    config.merger.merge(&proposals, &article)
 }
 
-/// Every reading of the readers `config` names, before merging, and the
-/// number of sentences (pieces) of the document.
-pub fn propose(doc: &Doc, config: &RelateConfig) -> (Vec<Proposal>, usize) {
+/// Every reading of the readers `config` names, before merging, and what the
+/// merger weighs of the document as a whole.
+pub fn propose(doc: &Doc, config: &RelateConfig) -> (Vec<Proposal>, ArticleStats) {
     let sentences = sentence_words(doc);
     let mentions = find_mentions(doc, &sentences);
     let found = read_cues(&sentences, &mentions);
@@ -132,7 +132,7 @@ pub fn propose(doc: &Doc, config: &RelateConfig) -> (Vec<Proposal>, usize) {
             learned::read(doc, &sentences, &mentions).iter().map(|r| learned_proposal(doc, &sentences, &mentions, r)),
         );
     }
-    (proposals, sentences.len())
+    (proposals, ArticleStats::new(&doc.article.text, sentences.len()))
 }
 
 /// A learned reading as a proposal.
