@@ -105,7 +105,8 @@ impl ArticleStats {
     }
 
     /// How often the article uses the head (the last content word) of
-    /// `name`: "Apple" in "Apple's servers", "hackers" in "the hackers".
+    /// `name`, as a word of its own: for "North Korean hackers", how often it
+    /// says "hackers"; 0 for a name without a content word.
     pub fn mentions_of(&self, name: &str) -> u32 {
         let words = normalize(name);
         let head = words.iter().rev().find(|w| is_content_word(w));
