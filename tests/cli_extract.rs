@@ -234,6 +234,23 @@ fn missing_inputs_and_unusable_models_exit_2() {
     let run = cyberie(&["ner", "--model", arg(&pickle), arg(&text)]);
     run.expect_code(2);
     assert!(run.stderr.contains("pytorch_model.bin") && run.stderr.contains("convert"), "{}", run.stderr);
+
+    let run = cyberie(&["extract", "--model", &model, "--role-weight", "actor=3", arg(&text)]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("\"actor\" is not a role"), "{}", run.stderr);
+
+    let bad_weights = dir.path().join("bad-weights");
+    std::fs::create_dir(&bad_weights).unwrap();
+    for file in ["tokenizer.json", "model.safetensors"] {
+        std::fs::copy(Path::new(&model).join(file), bad_weights.join(file)).unwrap();
+    }
+    let mut config: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(Path::new(&model).join("config.json")).unwrap()).unwrap();
+    config["cyberie_role_weights"] = serde_json::json!({"attacker": -1.0});
+    write(&bad_weights, "config.json", config.to_string().as_bytes());
+    let run = cyberie(&["extract", "--model", arg(&bad_weights), arg(&text)]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("config.json") && run.stderr.contains("cyberie_role_weights"), "{}", run.stderr);
 }
 
 #[test]

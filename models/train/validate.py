@@ -74,6 +74,7 @@ def main():
     argument_sets = {k: v for k, v in trained.items() if not k.startswith("eng.")}
     weights = "\n".join(f"   | `{name}` | {w:+.3f} |" for name, w in sorted(merger["model"]["weights"].items()))
     tr = scores["training"]
+    role_weights = json.loads((args.model / "config.json").read_text()).get("cyberie_role_weights", {})
     card = (HERE / "MODEL_CARD.template.md").read_text().format(
         entity_table=span_table(entity_sets),
         argument_table=span_table(argument_sets),
@@ -83,6 +84,7 @@ def main():
         train_minutes=tr["train_minutes"],
         bias=f"{merger['model']['bias']:+.3f}", weights=weights, threshold=f"{merger['threshold']:.2f}",
         max_triples=merger["max_triples"], clear_rules=merger.get("clear_rules", 0.7),
+        role_weights=json.dumps(role_weights),
         size_mb=f"{sum(f.stat().st_size for f in args.model.iterdir() if f.is_file()) / 1e6:.0f}",
     )
     (args.model / "MODEL_CARD.md").write_text(card)

@@ -194,6 +194,15 @@ pub struct InputArgs {
     #[arg(long, value_enum, env = "CYBERIE_PRECISION", default_value_t = cyberie::ner::Precision::default())]
     precision: cyberie::ner::Precision,
 
+    /// Weigh the argument tagger's tags of a role by W when each word's tag is
+    /// chosen (ROLE=W, repeatable; roles: trigger, attacker, victim, time):
+    /// above 1 marks more spans of that role, less sure ones. Replaces the
+    /// model's own weight (config.json `cyberie_role_weights`; the bundled
+    /// model weighs attackers 3, the other roles 1). The merger was fitted
+    /// with the model's weights, so other values are for experiments.
+    #[arg(long, value_name = "ROLE=W", value_parser = cyberie::ner::parse_role_weight)]
+    role_weight: Vec<(cyberie::doc::Role, f32)>,
+
     /// The relation stage's readers: `rules` (hand-written rules over attack
     /// cues), `tagger` (the triggers and arguments of the model's argument
     /// head), or both, comma-separated; their readings are merged.
@@ -301,6 +310,7 @@ impl InputArgs {
         config.ner.batch_size = self.batch_size;
         config.ner.token_budget = self.token_budget;
         config.ner.precision = self.precision;
+        config.ner.role_weights = self.role_weight.clone();
         config.overlap = !self.sequential;
         config.relate.readers = self.readers.clone();
         config

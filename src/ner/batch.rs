@@ -180,12 +180,24 @@ pub fn to_tensors(batch: &[&Segment], pad_id: i64) -> Inputs {
 /// Reads each word's best tag of one head and its probability at the word's
 /// first piece: `logits` is `[batch, length, labels]`, `rows` the head's
 /// labels among them (its softmax is taken over those alone; tags are numbered
-/// from the head's first row). Words without a piece get `None`.
-pub fn word_predictions(batch: &[&Segment], logits: &Tensor, rows: &Range<usize>) -> Vec<Vec<Option<WordPrediction>>> {
+/// from the head's first row). With `factors` (one per tag, see
+/// [`super::decode::RoleWeights`]) the best tag is the one whose probability
+/// times its factor is highest; the probability reported is the model's own.
+/// Words without a piece get `None`.
+pub fn word_predictions(
+    batch: &[&Segment],
+    logits: &Tensor,
+    rows: &Range<usize>,
+    factors: Option<&[f32]>,
+) -> Vec<Vec<Option<WordPrediction>>> {
     let num_tags = rows.len();
     let head = logits.narrow(-1, rows.start as i64, num_tags as i64);
     let probabilities = head.softmax(-1, Kind::Float);
-    let (best, best_index) = probabilities.max_dim(-1, false);
+    let best_index = match factors {
+        Some(factors) => (&probabilities * Tensor::from_slice(factors)).argmax(-1, false),
+        None => probabilities.argmax(-1, false),
+    };
+    let best = probabilities.gather(-1, &best_index.unsqueeze(-1), false).squeeze_dim(-1);
     let length = probabilities.size().get(1).copied().unwrap_or(0) as usize;
     let best: Vec<f32> = Vec::try_from(best.contiguous().view(-1)).unwrap_or_default();
     let best_index: Vec<i64> = Vec::try_from(best_index.contiguous().view(-1)).unwrap_or_default();
@@ -221,6 +233,40 @@ mod tests {
         tokenizer.with_padding(None);
         tokenizer.with_truncation(None).expect("no truncation");
         tokenizer
+    }
+
+    #[test]
+    fn factors_choose_the_tag_but_the_probability_stays_the_models() {
+        // One window of two words; a head of three tags (O, B-X, I-X) in
+        // logits of four rows, the head at rows 1-3.
+        let segment =
+            Segment { doc_index: 0, words: Vec::new(), ids: vec![1, 2, 3], first_piece: vec![Some(1), Some(2)] };
+        let ln = |p: f32| p.ln();
+        let logits = Tensor::from_slice(&[
+            0.0,
+            0.0,
+            0.0,
+            0.0, // [CLS]
+            9.0,
+            ln(0.6),
+            ln(0.3),
+            ln(0.1), // word 1: O 0.6, B-X 0.3
+            9.0,
+            ln(0.9),
+            ln(0.05),
+            ln(0.05), // word 2: O 0.9
+        ])
+        .view([1, 3, 4]);
+        let rows = 1..4;
+        let tags = |factors: Option<&[f32]>| -> Vec<(usize, f32)> {
+            word_predictions(&[&segment], &logits, &rows, factors)[0]
+                .iter()
+                .map(|p| p.map(|p| (p.tag, (p.probability * 100.0).round() / 100.0)).unwrap())
+                .collect()
+        };
+        assert_eq!(tags(None), [(0, 0.6), (0, 0.9)]);
+        // B-X and I-X weighed 3: word 1 becomes B-X (0.3 × 3 > 0.6) with its own 0.3; word 2 stays O.
+        assert_eq!(tags(Some(&[1.0, 3.0, 3.0])), [(1, 0.3), (0, 0.9)]);
     }
 
     #[test]

@@ -29,10 +29,10 @@ use std::time::{Duration, Instant};
 
 use tokenizers::Tokenizer;
 
-use crate::doc::{Doc, Entity, RoleSpan};
+use crate::doc::{Doc, Entity, Role, RoleSpan};
 
 pub use batch::BatchLimits;
-pub use decode::Tag;
+pub use decode::{parse_role_weight, RoleWeights, Tag};
 pub use encoder::Precision;
 pub use model_dir::{Head, Heads, ModelError};
 
@@ -51,11 +51,20 @@ pub struct NerOptions {
     pub max_window: usize,
     /// Numeric precision of the forward pass.
     pub precision: Precision,
+    /// Role weights of the argument head that replace the model's own
+    /// (`config.json`'s `cyberie_role_weights`), role by role.
+    pub role_weights: Vec<(Role, f32)>,
 }
 
 impl Default for NerOptions {
     fn default() -> Self {
-        NerOptions { batch_size: 128, token_budget: 2048, max_window: 512, precision: Precision::default() }
+        NerOptions {
+            batch_size: 128,
+            token_budget: 2048,
+            max_window: 512,
+            precision: Precision::default(),
+            role_weights: Vec::new(),
+        }
     }
 }
 
@@ -142,6 +151,8 @@ pub struct Tokenization {
 pub struct Tagger {
     encoder: Encoder,
     heads: Heads,
+    /// The argument head's tag factors ([`decode::RoleWeights::factors`]).
+    role_factors: Option<Vec<f32>>,
     pad_id: i64,
     precision: Precision,
     stats: NerStats,
@@ -184,6 +195,14 @@ impl NerModel {
         let loaded = model_dir::load(dir, options.precision)?;
         let max_window = options.max_window.min(loaded.max_positions).max(8);
         let pad_id = ["[PAD]", "<pad>"].iter().find_map(|t| loaded.tokenizer.token_to_id(t)).unwrap_or(0) as i64;
+        let mut role_weights = loaded.role_weights;
+        for &(role, weight) in &options.role_weights {
+            role_weights.set(role, weight).map_err(|reason| ModelError::Invalid {
+                file: dir.join("config.json"),
+                reason: format!("--role-weight: {reason}"),
+            })?;
+        }
+        let role_factors = loaded.heads.arguments.as_ref().and_then(|head| role_weights.factors(&head.tags));
         Ok(NerModel {
             tokenization: Tokenization {
                 tokenizer: loaded.tokenizer,
@@ -193,6 +212,7 @@ impl NerModel {
             tagger: Tagger {
                 encoder: loaded.encoder,
                 heads: loaded.heads,
+                role_factors,
                 pad_id,
                 precision: options.precision,
                 stats: NerStats::default(),
@@ -390,14 +410,17 @@ impl Tagger {
         let selected: Vec<&Segment> = batch.iter().map(|&i| &windows[i]).collect();
         let started = Instant::now();
         let heads = &self.heads;
+        let role_factors = &self.role_factors;
         let encoder = &self.encoder;
         let result = catch_unwind(AssertUnwindSafe(|| {
             let inputs = batch::to_tensors(&selected, self.pad_id);
             tch::no_grad(|| {
                 let logits = encoder.logits(&inputs)?;
-                let entities = batch::word_predictions(&selected, &logits, &heads.entities.rows);
+                let entities = batch::word_predictions(&selected, &logits, &heads.entities.rows, None);
                 let roles = match &heads.arguments {
-                    Some(arguments) => batch::word_predictions(&selected, &logits, &arguments.rows),
+                    Some(arguments) => {
+                        batch::word_predictions(&selected, &logits, &arguments.rows, role_factors.as_deref())
+                    }
                     None => vec![Vec::new(); selected.len()],
                 };
                 Ok(entities

@@ -5,7 +5,9 @@
 //!   classifier's labels between two heads that share the encoder:
 //!   `{"entities": [0, 9], "arguments": [9, 18]}` (half-open ranges of label
 //!   ids: the entity labels, and the attack-argument labels `B-TRIGGER`,
-//!   `I-ATTACKER`, ...). Without it every label is an entity label;
+//!   `I-ATTACKER`, ...). Without it every label is an entity label; and
+//!   optionally `cyberie_role_weights`, the argument head's
+//!   [`RoleWeights`](super::decode::RoleWeights) (`{"attacker": 3.0}`);
 //! - `tokenizer.json`, or a BERT WordPiece `vocab.txt` (lower-cased unless
 //!   `tokenizer_config.json` says `"do_lower_case": false`);
 //! - weights as `model.safetensors` or rust-bert's `rust_model.ot`. PyTorch
@@ -30,7 +32,7 @@ use tokenizers::pre_tokenizers::bert::BertPreTokenizer;
 use tokenizers::processors::bert::BertProcessing;
 use tokenizers::{Model, Tokenizer};
 
-use super::decode::Tag;
+use super::decode::{RoleWeights, Tag};
 use super::encoder::{Encoder, Network, Precision};
 use crate::doc::{Label, Role};
 
@@ -74,6 +76,8 @@ pub struct LoadedModel {
     pub heads: Heads,
     /// Most positions the model accepts.
     pub max_positions: usize,
+    /// How the argument head's tags are weighed when a word's tag is chosen.
+    pub role_weights: RoleWeights,
 }
 
 /// The heads of a model: groups of the classifier's outputs, each decoded on its own.
@@ -104,6 +108,8 @@ struct ConfigHead {
     max_position_embeddings: Option<usize>,
     #[serde(default)]
     cyberie_heads: Option<HashMap<String, [usize; 2]>>,
+    #[serde(default)]
+    cyberie_role_weights: Option<HashMap<String, f32>>,
 }
 
 /// Loads and checks the model in `dir`, with its weights in `precision`.
@@ -121,6 +127,7 @@ pub fn load(dir: &Path, precision: Precision) -> Result<LoadedModel, ModelError>
     let head: ConfigHead = serde_json::from_str(&config_text).map_err(|e| invalid(&config_path, e.to_string()))?;
     let labels = label_list(head.id2label).map_err(|reason| invalid(&config_path, reason))?;
     let heads = heads(&labels, head.cyberie_heads).map_err(|reason| invalid(&config_path, reason))?;
+    let role_weights = role_weights(head.cyberie_role_weights).map_err(|reason| invalid(&config_path, reason))?;
     let weights = weights_file(dir)?;
     let tokenizer = load_tokenizer(dir)?;
 
@@ -167,7 +174,13 @@ pub fn load(dir: &Path, precision: Precision) -> Result<LoadedModel, ModelError>
         "roberta" | "xlm-roberta" => head.max_position_embeddings.unwrap_or(514).saturating_sub(2),
         _ => head.max_position_embeddings.unwrap_or(512),
     };
-    Ok(LoadedModel { encoder: Encoder::new(network, vars), tokenizer, heads, max_positions: max_positions.min(512) })
+    Ok(LoadedModel {
+        encoder: Encoder::new(network, vars),
+        tokenizer,
+        heads,
+        max_positions: max_positions.min(512),
+        role_weights,
+    })
 }
 
 /// DistilBERT's `config.json` as rust-bert reads it: current Hugging Face files
@@ -186,6 +199,17 @@ fn with_distilbert_defaults(config_text: &str, path: &Path) -> Result<serde_json
         }
     }
     Ok(value)
+}
+
+/// Reads `cyberie_role_weights`: role names (`attacker`, any case) to weights above 0.
+fn role_weights(given: Option<HashMap<String, f32>>) -> Result<RoleWeights, String> {
+    let mut weights = RoleWeights::default();
+    for (name, weight) in given.unwrap_or_default() {
+        let role = Role::from_tag_name(&name)
+            .ok_or_else(|| format!("cyberie_role_weights: {name:?} is not a role (trigger, attacker, victim, time)"))?;
+        weights.set(role, weight).map_err(|reason| format!("cyberie_role_weights: {reason}"))?;
+    }
+    Ok(weights)
 }
 
 /// Splits the labels between the heads `cyberie_heads` names (all entity labels without it).
@@ -324,4 +348,19 @@ fn load_weights(vars: &mut VarStore, path: &Path) -> Result<(), ModelError> {
         }
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn role_weights_come_from_the_config_or_say_what_is_wrong() {
+        let given = |pairs: &[(&str, f32)]| Some(pairs.iter().map(|(k, v)| (k.to_string(), *v)).collect());
+        assert_eq!(role_weights(None), Ok(RoleWeights::default()));
+        let weights = role_weights(given(&[("attacker", 3.0)])).unwrap();
+        assert_eq!((weights.get(Role::Attacker), weights.get(Role::Victim)), (3.0, 1.0));
+        assert!(role_weights(given(&[("actor", 3.0)])).unwrap_err().contains("\"actor\" is not a role"));
+        assert!(role_weights(given(&[("victim", 0.0)])).unwrap_err().contains("above 0"));
+    }
 }
