@@ -193,11 +193,13 @@ pub fn word_predictions(
     let num_tags = rows.len();
     let head = logits.narrow(-1, rows.start as i64, num_tags as i64);
     let probabilities = head.softmax(-1, Kind::Float);
-    let best_index = match factors {
-        Some(factors) => (&probabilities * Tensor::from_slice(factors)).argmax(-1, false),
-        None => probabilities.argmax(-1, false),
+    let (best, best_index) = match factors {
+        None => probabilities.max_dim(-1, false),
+        Some(factors) => {
+            let index = (&probabilities * Tensor::from_slice(factors)).argmax(-1, false);
+            (probabilities.gather(-1, &index.unsqueeze(-1), false).squeeze_dim(-1), index)
+        }
     };
-    let best = probabilities.gather(-1, &best_index.unsqueeze(-1), false).squeeze_dim(-1);
     let length = probabilities.size().get(1).copied().unwrap_or(0) as usize;
     let best: Vec<f32> = Vec::try_from(best.contiguous().view(-1)).unwrap_or_default();
     let best_index: Vec<i64> = Vec::try_from(best_index.contiguous().view(-1)).unwrap_or_default();

@@ -59,18 +59,18 @@ impl Tag<Role> {
 /// stage on its calibration inputs (models/README.md). Read from the model's
 /// `config.json` (`cyberie_role_weights`, e.g. `{"attacker": 3.0}`), else 1.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct RoleWeights([f32; 4]);
+pub struct RoleWeights([f32; Role::ALL.len()]);
 
 impl Default for RoleWeights {
     fn default() -> Self {
-        RoleWeights([1.0; 4])
+        RoleWeights([1.0; Role::ALL.len()])
     }
 }
 
 impl RoleWeights {
     /// The weight of `role`.
     pub fn get(&self, role: Role) -> f32 {
-        self.0[Role::ALL.iter().position(|r| *r == role).unwrap_or(0)]
+        self.0[role as usize]
     }
 
     /// Sets the weight of `role`; it must be a finite number above 0.
@@ -78,7 +78,7 @@ impl RoleWeights {
         if !(weight.is_finite() && weight > 0.0) {
             return Err(format!("the weight of {} must be a number above 0, not {weight}", role.tag_name()));
         }
-        self.0[Role::ALL.iter().position(|r| *r == role).unwrap_or(0)] = weight;
+        self.0[role as usize] = weight;
         Ok(())
     }
 
