@@ -4,11 +4,17 @@ on the held-out validation part of CASIE, scored by the blind judge's rules (`cy
 canonical names only, triples of dated predictions, every prediction in the named view). Prints a table,
 adds the figures to the model's scores.json and writes its MODEL_CARD.md from MODEL_CARD.template.md.
 
+With --shipped, the model measured is the held-out one (the recipe trained without the calibration and
+validation parts) and the card describes the shipped one (the same recipe on all of the development
+split, which therefore has no accuracy figures of its own): the shipped model gets the held-out model's
+merger.json, a scores.json holding its own entity scores and the held-out model's figures, and the card.
+
 Usage (models/train/build.sh runs it):
-    .venv/bin/python models/train/validate.py --bin target/release/cyberie --model DIR --work DIR
+    .venv/bin/python models/train/validate.py --bin target/release/cyberie --model DIR --work DIR [--shipped DIR]
 """
 import argparse
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -52,42 +58,63 @@ def span_table(scores):
     return "\n".join(lines)
 
 
-def main():
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--bin", required=True)
-    ap.add_argument("--model", required=True, type=Path)
-    ap.add_argument("--work", required=True, type=Path)
-    args = ap.parse_args()
-    figures = {name: judge(args.bin, args.model, args.work, readers) for name, readers in READERS}
-    print("validation part (CASIE dev files ending in 6), judge's rules:\n" + table(figures), flush=True)
-
-    scores_path = args.model / "scores.json"
-    scores = json.loads(scores_path.read_text())
-    scores["validation"] = {"part": "CASIE dev files whose number ends in 6", "rules": "cyberie evaluate --judge",
-                            "figures": figures}
-    merger = json.loads((args.model / "merger.json").read_text())
-    scores["merger"] = merger
-    scores_path.write_text(json.dumps(scores, indent=2) + "\n")
-
-    trained = scores["float32_before_export"]
-    entity_sets = {k: v for k, v in trained.items() if k.startswith("eng.")}
-    argument_sets = {k: v for k, v in trained.items() if not k.startswith("eng.")}
+def write_card(card_dir, figures, merger, trained, held_out):
+    """MODEL_CARD.md of `card_dir` from the template: the entity scores and training of `trained` (the
+    model described), the argument spans and training of `held_out` (the model measured), `figures`."""
+    entity_sets = {k: v for k, v in trained["float32_before_export"].items() if k.startswith("eng.")}
+    argument_sets = {k: v for k, v in held_out["float32_before_export"].items() if not k.startswith("eng.")}
     weights = "\n".join(f"   | `{name}` | {w:+.3f} |" for name, w in sorted(merger["model"]["weights"].items()))
-    tr = scores["training"]
-    role_weights = json.loads((args.model / "config.json").read_text()).get("cyberie_role_weights", {})
+    tr, ho = trained["training"], held_out["training"]
+    role_weights = json.loads((card_dir / "config.json").read_text()).get("cyberie_role_weights", {})
     card = (HERE / "MODEL_CARD.template.md").read_text().format(
         entity_table=span_table(entity_sets),
         argument_table=span_table(argument_sets),
         validation_table=table(figures),
         ner_epochs=tr["ner_epochs"], arg_epochs=tr["arg_epochs"], arg_weight=tr.get("arg_weight", 1.0),
         negatives=tr["negatives"], lr=tr["lr"], batch=tr["batch_size"], steps=tr["steps"], seed=tr["seed"],
-        train_minutes=tr["train_minutes"],
+        train_minutes=tr["train_minutes"], held_out_steps=ho["steps"], held_out_minutes=ho["train_minutes"],
         bias=f"{merger['model']['bias']:+.3f}", weights=weights, threshold=f"{merger['threshold']:.2f}",
         max_triples=merger["max_triples"], clear_rules=merger.get("clear_rules", 0.7),
         role_weights=json.dumps(role_weights),
-        size_mb=f"{sum(f.stat().st_size for f in args.model.iterdir() if f.is_file()) / 1e6:.0f}",
+        size_mb=f"{sum(f.stat().st_size for f in card_dir.iterdir() if f.is_file()) / 1e6:.0f}",
     )
-    (args.model / "MODEL_CARD.md").write_text(card)
+    (card_dir / "MODEL_CARD.md").write_text(card)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--bin", required=True)
+    ap.add_argument("--model", required=True, type=Path, help="the model to measure (with its merger.json)")
+    ap.add_argument("--work", required=True, type=Path)
+    ap.add_argument("--shipped", type=Path, help="the model the card describes, trained on everything "
+                    "(gets the measured model's merger, scores and card) [default: --model itself]")
+    args = ap.parse_args()
+    figures = {name: judge(args.bin, args.model, args.work, readers) for name, readers in READERS}
+    print("validation part (CASIE dev files ending in 6), judge's rules:\n" + table(figures), flush=True)
+
+    scores_path = args.model / "scores.json"
+    scores = json.loads(scores_path.read_text())
+    validation = {"part": "CASIE dev files whose number ends in 6", "rules": "cyberie evaluate --judge",
+                  "figures": figures}
+    scores["validation"] = validation
+    merger = json.loads((args.model / "merger.json").read_text())
+    scores["merger"] = merger
+    scores_path.write_text(json.dumps(scores, indent=2) + "\n")
+    if not args.shipped:
+        write_card(args.model, figures, merger, scores, scores)
+        return
+
+    shutil.copyfile(args.model / "merger.json", args.shipped / "merger.json")
+    shipped_path = args.shipped / "scores.json"
+    shipped = json.loads(shipped_path.read_text())
+    shipped["held_out_model"] = {
+        "what": "the same recipe trained on the training part alone; it read the calibration part for the "
+                "merger and the validation part for these figures (the shipped model trained on both)",
+        "training": scores["training"], "float32_before_export": scores["float32_before_export"],
+        "validation": validation}
+    shipped["merger"] = merger
+    shipped_path.write_text(json.dumps(shipped, indent=2) + "\n")
+    write_card(args.shipped, figures, merger, shipped, scores)
 
 
 if __name__ == "__main__":
