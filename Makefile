@@ -40,7 +40,7 @@ spark-test: build
 	bash dist/spark/test-local.sh
 
 # The default model, from PyPI's MiniLM encoder, CoNLL-2003 and the CASIE dev split in ../shared
-# (models/train/build.sh: about 55 minutes on 2 cores); prints its validation figures.
+# (models/train/build.sh: about 52 minutes on 2 cores); prints its validation figures.
 model: build
 	bash models/train/build.sh
 
