@@ -2,8 +2,9 @@
 //! plain one-sentence reports, the bundled corpus against its hand-labelled
 //! gold; and the CASIE validation part, read by the held-out model of
 //! `make model` (the shipped one trained on it). Each test is skipped, with
-//! the reason on stderr, when its model or `../shared` is absent. The thresholds guard against regressions; the
-//! figures themselves are printed on stderr (`cargo test -- --nocapture`).
+//! the reason on stderr, when its model or `../shared` is absent. The
+//! thresholds guard against regressions; the figures themselves are printed
+//! on stderr (`cargo test -- --nocapture`).
 
 mod common;
 

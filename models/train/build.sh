@@ -7,9 +7,10 @@
 #      own entity tags on the CASIE sentences keep its entities (train_joint.py); it is the recipe's
 #      model that never saw the calibration and validation parts, so every accuracy figure is its own;
 #   3. three more trainings of the same recipe, one thread each on two lanes side by side: the shipped
-#      model, on all of the development split (0-6: the held-out parts taught nothing yet, and the
-#      tagger still gains with data, models/README.md); and two cross-fit models on the training
-#      part's halves (0-1 and 2-4), used only to read the half each did not see;
+#      model, on all of the development split (0-6: once the held-out model is measured, parts 5
+#      and 6 may teach too, and the tagger still gains with data, models/README.md); and two
+#      cross-fit models on the training part's halves (0-1 and 2-4), used only to read the half
+#      each did not see;
 #   4. the merger of the two readers, fitted with `cyberie calibrate` on the calibration part
 #      (ending in 5) as the held-out model reads it, and on the training part as the cross-fit models
 #      read it (merger.json), and how such a merger does on articles it was not fitted on: each of
@@ -80,6 +81,7 @@ held_out="$work/held-out"
 stage "3/5 shipped model (all of 0-6) beside the cross-fit models (halves 0-1, then 2-4)"
 # One thread each: two 1-thread trainings side by side finish sooner than one after the other. The
 # shipped model's lane and the two cross-fit models' lane take about as long.
+extra=("$@")
 train() { # NAME TAGS OUT: one 1-thread training, logged to $work/NAME.log
     "$py" models/train/train_joint.py --teacher "$work/teacher" --casie-train "$2" --threads 1 \
         --out "$3" "${extra[@]}" > "$work/$1.log" 2>&1 && return
@@ -87,7 +89,6 @@ train() { # NAME TAGS OUT: one 1-thread training, logged to $work/NAME.log
     tail -20 "$work/$1.log" >&2
     return 1
 }
-extra=("$@")
 train shipped "$work/tags-all.jsonl" "$out" &
 shipped_lane=$!
 { train cross-fit-01 "$work/tags-half01.jsonl" "$work/cross-fit-01" &&

@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """The validation figures of a built model: the rules alone, the argument tagger alone, and both merged,
 on the held-out validation part of CASIE, scored by the blind judge's rules (`cyberie evaluate --judge`:
-canonical names only, triples of dated predictions, every prediction in the named view). Prints a table,
-adds the figures to the model's scores.json and writes its MODEL_CARD.md from MODEL_CARD.template.md.
+canonical names only, triples of dated predictions, every prediction in the named view). Prints a table
+and adds the figures to the measured model's scores.json.
 
-With --shipped, the model measured is the held-out one (the recipe trained without the calibration and
-validation parts) and the card describes the shipped one (the same recipe on all of the development
-split, which therefore has no accuracy figures of its own): the shipped model gets the held-out model's
-merger.json, a scores.json holding its own entity scores and the held-out model's figures, and the card.
+The model measured is the held-out one (the recipe trained without the calibration and validation
+parts). With --shipped, the shipped one (the same recipe on all of the development split, which
+therefore has no accuracy figures of its own) gets the held-out model's merger.json, a scores.json
+holding its own entity scores and the held-out model's figures, and its MODEL_CARD.md from
+MODEL_CARD.template.md.
 
 Usage (models/train/build.sh runs it):
     .venv/bin/python models/train/validate.py --bin target/release/cyberie --model DIR --work DIR [--shipped DIR]
@@ -86,8 +87,8 @@ def main():
     ap.add_argument("--bin", required=True)
     ap.add_argument("--model", required=True, type=Path, help="the model to measure (with its merger.json)")
     ap.add_argument("--work", required=True, type=Path)
-    ap.add_argument("--shipped", type=Path, help="the model the card describes, trained on everything "
-                    "(gets the measured model's merger, scores and card) [default: --model itself]")
+    ap.add_argument("--shipped", type=Path, help="the shipped model, trained on everything: gets the "
+                    "measured model's merger, its figures and the model card [default: none, figures only]")
     args = ap.parse_args()
     figures = {name: judge(args.bin, args.model, args.work, readers) for name, readers in READERS}
     print("validation part (CASIE dev files ending in 6), judge's rules:\n" + table(figures), flush=True)
@@ -101,7 +102,6 @@ def main():
     scores["merger"] = merger
     scores_path.write_text(json.dumps(scores, indent=2) + "\n")
     if not args.shipped:
-        write_card(args.model, figures, merger, scores, scores)
         return
 
     shutil.copyfile(args.model / "merger.json", args.shipped / "merger.json")
